@@ -1,0 +1,75 @@
+"""Build scenario workbooks inside tests.
+
+``write_workbook(path, tables)`` writes one sheet per table (header on row 1),
+so that every test states its scenario in full and no binary fixture is needed.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+Tables = dict[str, list[dict[str, Any]]]
+
+
+def write_workbook(path: Path | str, tables: Tables) -> Path:
+    """Write ``tables`` (sheet name -> list of row dicts) as an .xlsx workbook."""
+    path = Path(path)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet, rows in tables.items():
+        ws = wb.create_sheet(sheet)
+        columns: list[str] = []
+        for row in rows:
+            for key in row:
+                if key not in columns:
+                    columns.append(key)
+        ws.append(columns)
+        for row in rows:
+            ws.append([row.get(c) for c in columns])
+    wb.save(path)
+    return path
+
+
+def settings(**values: Any) -> list[dict[str, Any]]:
+    """Settings rows from keyword arguments."""
+    return [{"key": k, "value": v} for k, v in values.items()]
+
+
+def minimal_tables() -> Tables:
+    """A small valid scenario: 2 regions, 1 pooled fund, 3 projects, 2 years."""
+    return copy.deepcopy(
+        {
+            "Settings": settings(name="minimal", start_year=2026, horizon=2),
+            "Regions": [
+                {"region": "A", "name": "Region A", "population": 1000, "group": "west"},
+                {"region": "B", "name": "Region B", "population": 2000, "group": "west"},
+            ],
+            "Indicators": [{"indicator": "grp", "unit": "bn", "value": 1.0}],
+            "Baseline": [
+                {"region": "A", "indicator": "grp", "value": 10},
+                {"region": "B", "indicator": "grp", "value": 20},
+            ],
+            "Funds": [{"fund": "national", "carry_over": "no"}],
+            "Budgets": [
+                {"fund": "national", "year": 2026, "amount": 10},
+                {"fund": "national", "year": 2027, "amount": 10},
+            ],
+            "Projects": [
+                {"project": "P1", "kind": "other", "region": "A", "cost": 8},
+                {"project": "P2", "kind": "other", "region": "B", "cost": 6},
+                {"project": "P3", "kind": "transport", "region": "B", "cost": 5},
+            ],
+            "Impacts": [
+                {"project": "P1", "indicator": "grp", "value": 3},
+                {"project": "P2", "indicator": "grp", "value": 2},
+                {"project": "P3", "indicator": "grp", "value": 2},
+            ],
+            "Goals": [
+                {"goal": "G1", "indicator": "grp", "target": 34, "priority": 1},
+            ],
+        }
+    )
