@@ -1,0 +1,81 @@
+"""The allocation model: ``build_model(scenario) -> AllocationModel``.
+
+The model is built in a visible order: index sets, variables, constraint
+families (one ``add_<id>`` function each, ids as in ``models/allocation.md``),
+then the objective stages. Nothing here solves anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from planner.formulation import constraints
+from planner.formulation.build import Build, Stage
+from planner.formulation.index import ModelIndex, build_index
+from planner.formulation.objectives import add_objectives
+from planner.formulation.rows import linear_objective
+from planner.scenario import Scenario
+
+#: Constraint families in build order; each is a Pyomo component and an id in models/.
+CONSTRAINT_FAMILIES = ("one_start", "payment", "budget", "carry_over", "requires", "excludes", "goal")
+
+AllocationModel = Build
+
+__all__ = ["AllocationModel", "CONSTRAINT_FAMILIES", "Stage", "build_model", "ModelIndex"]
+
+
+def build_model(scenario: Scenario) -> Build:
+    """Build the mixed-integer allocation model of a validated scenario."""
+    objective = scenario.settings["objective"]
+    index = build_index(scenario, all_goals_hard=objective in ("benefit", "cost"))
+    model = pyo.ConcreteModel(name=scenario.name)
+    b = Build(scenario=scenario, index=index, model=model)
+    b.index_balances = _balances(index)
+    add_variables(b)
+    for family in CONSTRAINT_FAMILIES:
+        getattr(constraints, f"add_{family}")(b)
+    add_objectives(b)
+    _add_pyomo_objectives(b)
+    return b
+
+
+def _balances(index: ModelIndex) -> pd.DataFrame:
+    """(fund, scope, year) of carry-over funds whose scope pays for something."""
+    budgets = index.budgets[index.budgets["carry_over"]]
+    used = index.payments[["fund", "scope"]].drop_duplicates()
+    balances = budgets.merge(used, on=["fund", "scope"])
+    balances = balances[["fund", "scope", "year", "amount"]].reset_index(drop=True)
+    balances["bal"] = np.arange(len(balances))
+    return balances
+
+
+def add_variables(b: Build) -> None:
+    """x (starts), y (payments), bal (carry-over balances), u (goal shortfalls)."""
+    m = b.model
+    starts = b.index.starts
+    m.x = pyo.Var(range(len(starts)), within=pyo.Binary, doc="x[p,s]: project p starts in year s")
+    divisible = starts["project"].map(b.index.projects["divisible"]).to_numpy()
+    for i in np.flatnonzero(divisible):
+        m.x[int(i)].domain = pyo.UnitInterval
+    m.y = pyo.Var(range(len(b.index.payments)), within=pyo.NonNegativeReals,
+                  doc="y[p,r,f,t]: money fund f pays for p on behalf of payer r in year t")
+    m.bal = pyo.Var(range(len(b.index_balances)), within=pyo.NonNegativeReals,
+                    doc="bal[f,r,t]: unspent money of a carry-over fund after year t")
+    soft = int((~b.index.goals["hard"]).sum())
+    m.u = pyo.Var(range(soft), within=pyo.NonNegativeReals, doc="u[g]: shortfall of soft goal g")
+    for name in ("x", "y", "bal", "u"):
+        b.columns.add(name, getattr(m, name))
+
+
+def _add_pyomo_objectives(b: Build) -> None:
+    """Each stage as a Pyomo Objective (only the first active), for inspection and LP export."""
+    for number, stage in enumerate(b.stages):
+        component = pyo.Objective(expr=linear_objective(b.columns, stage.cols, stage.coefs),
+                                  sense=pyo.minimize, doc=f"stage {number + 1}: {stage.name}")
+        b.model.add_component(f"stage_{number + 1}", component)
+        if number > 0:
+            component.deactivate()

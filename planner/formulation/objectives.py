@@ -1,0 +1,85 @@
+"""Objective stages: goal priorities, then a tie-break; or benefit; or cost.
+
+Each stage is a linear function of the start variables x (or the shortfalls u),
+always minimised internally; maximised objectives carry ``sign = -1``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.formulation.build import Build, Stage
+
+
+def discounted_cost(b: Build) -> np.ndarray:
+    """Coefficient of x[p,s] in discounted own spending: c_p * sum_{t=s}^{s+d_p-1} delta_t."""
+    starts = b.index.starts
+    cumulative = _cumulative_discount(b)
+    c = starts["project"].map(b.index.projects["own_cost_per_year"]).to_numpy()
+    first = starts["start"].to_numpy()
+    last = first + starts["duration"].to_numpy() - 1
+    return c * (cumulative(last) - cumulative(first - 1))
+
+
+def discounted_benefit(b: Build) -> np.ndarray:
+    """Coefficient of x[p,s] in discounted benefit: W_p * sum_{t=s+d_p}^{Y} delta_t.
+
+    W_p = sum over p's impacts of value_k * v, the money worth of one complete year.
+    """
+    starts = b.index.starts
+    impacts = b.index.impacts
+    worth = impacts["indicator"].map(b.index.indicators["value"].fillna(0.0)).astype(float)
+    per_project = (worth * impacts["value"]).groupby(impacts["project"]).sum()
+    w = starts["project"].map(per_project).fillna(0.0).to_numpy()
+    cumulative = _cumulative_discount(b)
+    complete = (starts["start"] + starts["duration"]).to_numpy()
+    return w * (cumulative(b.index.last_year) - cumulative(complete - 1))
+
+
+def _cumulative_discount(b: Build):
+    """F(t) = sum_{y0 <= t' <= t} delta_t' for any integer t (0 before y0, constant after Y)."""
+    years = b.index.years
+    totals = np.concatenate([[0.0], np.cumsum(b.index.discount.to_numpy())])
+
+    def cumulative(t):
+        position = np.clip(np.asarray(t) - years[0] + 1, 0, len(years))
+        return totals[position]
+
+    return cumulative
+
+
+def goal_stages(b: Build) -> list[Stage]:
+    """One stage per priority level of soft goals: sum of weight_g * u_g / |target_g|."""
+    goals = b.index.goals
+    soft = goals[~goals["hard"]].reset_index(drop=True)
+    stages = []
+    for priority in sorted(soft["priority"].unique()):
+        level = soft[soft["priority"] == priority]
+        score = (level["weight"] / level["scale"]).to_numpy()
+        stages.append(Stage(f"priority {int(priority)}", b.columns.col("u", level.index.to_numpy()), score))
+    return stages
+
+
+def add_objectives(b: Build) -> None:
+    """Fill ``b.stages`` from Settings ``objective`` and ``tie_break``."""
+    objective = b.scenario.settings["objective"]
+    x_cols = b.columns.col("x", b.index.starts["x"])
+    if objective == "benefit":
+        b.stages = [Stage("benefit", x_cols, -discounted_benefit(b), sign=-1.0)]
+    elif objective == "cost":
+        b.stages = [Stage("cost", x_cols, discounted_cost(b))]
+    else:
+        b.stages = goal_stages(b)
+        tie_break = b.scenario.settings["tie_break"]
+        if tie_break == "min_cost":
+            b.stages.append(Stage("min_cost", x_cols, discounted_cost(b)))
+        elif tie_break == "max_benefit":
+            b.stages.append(Stage("max_benefit", x_cols, -discounted_benefit(b), sign=-1.0))
+
+
+def stage_value(stage: Stage, values: np.ndarray) -> float:
+    """Reported value of a stage for a solution (global column values)."""
+    return float(stage.sign * np.dot(stage.coefs, values[stage.cols]))
+
+
+__all__ = ["add_objectives", "discounted_benefit", "discounted_cost", "stage_value"]

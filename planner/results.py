@@ -1,0 +1,174 @@
+"""Tidy answer tables from a solved model: plan, goals, spending, regional levels.
+
+Levels are recomputed from the chosen starts with the same rule as the model
+(impacts count from the completion year s + d_p on), so every reported level
+can be checked by hand against the workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.formulation import AllocationModel
+from planner.solve import SolveResult
+
+#: Values below this are solver noise, not decisions.
+EPSILON = 1e-6
+
+
+@dataclass
+class Answer:
+    """The planner's answer to one scenario."""
+
+    scenario: str
+    status: str
+    stages: list[tuple[str, float]]
+    mip_gap: float | None
+    solve_seconds: float
+    message: str = ""
+    projects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    goals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    spending: pd.DataFrame = field(default_factory=pd.DataFrame)
+    regions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def objective(self) -> float | None:
+        return self.stages[-1][1] if self.stages else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` object (fields as documented in the README)."""
+        return {
+            "scenario": self.scenario,
+            "status": self.status,
+            "objective": self.objective,
+            "stages": [{"name": n, "value": v} for n, v in self.stages],
+            "mip_gap": self.mip_gap,
+            "solve_seconds": round(self.solve_seconds, 3),
+            "message": self.message,
+            "projects": _records(self.projects),
+            "goals": _records(self.goals),
+            "spending": _records(self.spending),
+            "regions": _records(self.regions),
+        }
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    if frame.empty:
+        return []
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [{k: _plain(v) for k, v in row.items()} for row in clean.to_dict("records")]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    return value
+
+
+def extract(model: AllocationModel, result: SolveResult) -> Answer:
+    """Answer tables for ``result`` (empty tables when there is no plan)."""
+    answer = Answer(
+        scenario=model.scenario.name,
+        status=result.status,
+        stages=result.stages,
+        mip_gap=result.mip_gap,
+        solve_seconds=result.solve_seconds,
+        message=result.message,
+    )
+    if result.values is None:
+        return answer
+    shares = chosen_starts(model, result.values)
+    answer.projects = plan_table(model, shares)
+    levels = level_table(model, shares)
+    answer.regions = levels
+    answer.goals = goal_table(model, shares)
+    answer.spending = spending_table(model, result.values)
+    return answer
+
+
+def chosen_starts(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
+    """(project, start, duration, share) with positive share."""
+    starts = model.index.starts
+    share = values[model.columns.col("x", starts["x"])]
+    share = np.where(share > 1 - EPSILON, 1.0, share)
+    chosen = starts.assign(share=share)
+    return chosen[chosen["share"] > EPSILON].reset_index(drop=True)
+
+
+def plan_table(model: AllocationModel, shares: pd.DataFrame) -> pd.DataFrame:
+    """One row per chosen (project, start): project, start, share, region, kind, cost."""
+    projects = model.index.projects
+    plan = shares[["project", "start", "share"]].copy()
+    plan["region"] = plan["project"].map(projects["region"])
+    plan["kind"] = plan["project"].map(projects["kind"])
+    plan["cost"] = plan["share"] * plan["project"].map(projects["cost"])
+    return plan.sort_values(["start", "project"]).reset_index(drop=True)
+
+
+def completed_impacts(model: AllocationModel, shares: pd.DataFrame) -> pd.DataFrame:
+    """Yearly level change per (region, indicator, year) from the chosen plan."""
+    years = model.index.years
+    impacts = model.index.impacts.merge(shares[["project", "start", "duration", "share"]], on="project")
+    if impacts.empty:
+        return pd.DataFrame(columns=["region", "indicator", "year", "gain"])
+    rows = impacts.loc[impacts.index.repeat(len(years))].copy()
+    rows["year"] = np.tile(years, len(impacts))
+    rows = rows[rows["start"] + rows["duration"] <= rows["year"]]
+    rows["gain"] = rows["value"] * rows["share"]
+    return rows.groupby(["region", "indicator", "year"], as_index=False)["gain"].sum()
+
+
+def level_table(model: AllocationModel, shares: pd.DataFrame) -> pd.DataFrame:
+    """Every region x indicator x year: baseline and level with the plan."""
+    scenario = model.scenario
+    grid = pd.MultiIndex.from_product(
+        [scenario.regions, list(model.index.indicators.index), list(model.index.years)],
+        names=["region", "indicator", "year"]).to_frame(index=False)
+    base = model.index.baseline.groupby(["region", "indicator"])["value"].sum()
+    grid["baseline"] = base.reindex(pd.MultiIndex.from_frame(grid[["region", "indicator"]])).fillna(0.0).to_numpy()
+    gains = completed_impacts(model, shares).set_index(["region", "indicator", "year"])["gain"]
+    gain = gains.reindex(pd.MultiIndex.from_frame(grid[["region", "indicator", "year"]])).fillna(0.0)
+    grid["level"] = grid["baseline"] + gain.to_numpy()
+    return grid
+
+
+def goal_table(model: AllocationModel, shares: pd.DataFrame) -> pd.DataFrame:
+    """Each goal: target, achieved level, shortfall and whether it is met."""
+    goals = model.index.goals
+    if goals.empty:
+        return pd.DataFrame(columns=["goal", "indicator", "region", "year", "sense", "target",
+                                     "achieved", "shortfall", "met"])
+    base = model.baseline_levels(goals[["indicator", "scope"]])
+    terms = model.level_terms(goals[["indicator", "scope", "year"]])
+    x_share = pd.Series(0.0, index=model.index.starts["x"])
+    x_share.loc[shares["x"].to_numpy()] = shares["share"].to_numpy()
+    gained = (terms["coef"] * terms["x"].map(x_share)).groupby(terms["item"]).sum()
+    achieved = base + gained.reindex(range(len(goals))).fillna(0.0).to_numpy()
+    target = goals["target"].to_numpy()
+    shortfall = np.where(goals["sense"] == ">=", target - achieved, achieved - target)
+    shortfall = np.maximum(shortfall, 0.0)
+    tolerance = 1e-6 * np.maximum(1.0, np.abs(target))
+    return pd.DataFrame({
+        "goal": goals["goal"], "indicator": goals["indicator"], "region": goals["region"],
+        "year": goals["year"], "sense": goals["sense"], "target": target,
+        "achieved": achieved, "shortfall": np.where(shortfall <= tolerance, 0.0, shortfall),
+        "met": shortfall <= tolerance, "priority": goals["priority"], "hard": goals["hard"],
+    })
+
+
+def spending_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
+    """Money used per (fund, region, year); region is the paying region."""
+    flows = model.index.payments
+    amount = values[model.columns.col("y", flows["y"])]
+    spent = flows.assign(amount=amount)
+    spent = spent[spent["amount"] > EPSILON]
+    table = spent.groupby(["fund", "payer", "year"], as_index=False)["amount"].sum()
+    return table.rename(columns={"payer": "region"})

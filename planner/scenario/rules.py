@@ -1,0 +1,231 @@
+"""Cross-sheet rules of the contract: references, windows, cycles, conflicts.
+
+Each ``check_*`` function takes the typed tables and returns problems located
+at ``Sheet!ROW: column``. They run only on cells that parsed, so a bad cell is
+reported once, by the type check, and not again here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import pandas as pd
+
+from planner.errors import Problem
+from planner.scenario.tables import ROW
+
+Tables = dict[str, pd.DataFrame]
+
+
+def check_all(tables: Tables, settings: dict[str, Any]) -> list[Problem]:
+    """Every cross-sheet rule, in sheet order."""
+    problems: list[Problem] = []
+    years = _horizon(settings)
+    problems += check_regions(tables)
+    problems += check_baseline(tables)
+    problems += check_budgets(tables, years)
+    problems += check_projects(tables, years)
+    problems += check_impacts(tables)
+    problems += check_goals(tables, years)
+    return problems
+
+
+def _horizon(settings: dict[str, Any]) -> range | None:
+    start, horizon = settings.get("start_year"), settings.get("horizon")
+    if isinstance(start, int) and isinstance(horizon, int) and horizon >= 1:
+        return range(start, start + horizon)
+    return None
+
+
+def _ids(tables: Tables, sheet: str, column: str) -> set[str]:
+    return {v for v in tables[sheet][column] if v is not None}
+
+
+def _unknown(sheet: str, row: int, column: str, what: str, value: Any) -> Problem:
+    return Problem("error", sheet, row, column, f"unknown {what}", value)
+
+
+def _records(table: pd.DataFrame) -> Iterable[dict[str, Any]]:
+    return table.to_dict("records")
+
+
+def check_regions(tables: Tables) -> list[Problem]:
+    """A group name may not also be a region id (a goal scope would be ambiguous)."""
+    regions = _ids(tables, "Regions", "region")
+    return [
+        Problem("error", "Regions", r[ROW], "group",
+                "group name is also a region id; goals could not tell them apart", r["group"])
+        for r in _records(tables["Regions"])
+        if r["group"] is not None and r["group"] in regions
+    ]
+
+
+def check_baseline(tables: Tables) -> list[Problem]:
+    """Baseline rows name known regions and indicators."""
+    regions = _ids(tables, "Regions", "region")
+    indicators = _ids(tables, "Indicators", "indicator")
+    problems = []
+    for r in _records(tables["Baseline"]):
+        if r["region"] is not None and r["region"] not in regions:
+            problems.append(_unknown("Baseline", r[ROW], "region", "region", r["region"]))
+        if r["indicator"] is not None and r["indicator"] not in indicators:
+            problems.append(_unknown("Baseline", r[ROW], "indicator", "indicator", r["indicator"]))
+    return problems
+
+
+def check_budgets(tables: Tables, years: range | None) -> list[Problem]:
+    """Known funds and regions, years inside the horizon, one kind of scope per fund."""
+    funds = _ids(tables, "Funds", "fund")
+    regions = _ids(tables, "Regions", "region")
+    problems = []
+    scope_kind: dict[str, tuple[bool, int]] = {}
+    for r in _records(tables["Budgets"]):
+        if r["fund"] is not None and r["fund"] not in funds:
+            problems.append(_unknown("Budgets", r[ROW], "fund", "fund", r["fund"]))
+        if r["region"] is not None and r["region"] not in regions:
+            problems.append(_unknown("Budgets", r[ROW], "region", "region", r["region"]))
+        if years is not None and r["year"] is not None and r["year"] not in years:
+            problems.append(Problem("error", "Budgets", r[ROW], "year",
+                                    f"year outside the horizon {years[0]}-{years[-1]}", r["year"]))
+        if r["fund"] is None:
+            continue
+        pooled = r["region"] is None
+        first = scope_kind.setdefault(r["fund"], (pooled, r[ROW]))
+        if first[0] != pooled:
+            problems.append(Problem(
+                "error", "Budgets", r[ROW], "region",
+                f"fund {r['fund']} mixes pooled rows (blank region) and regional rows "
+                f"(first row of the other kind: {first[1]}); use one kind per fund",
+                r["region"] or "blank"))
+    return problems
+
+
+def check_projects(tables: Tables, years: range | None) -> list[Problem]:
+    """References, start windows, requires cycles and requires/excludes conflicts."""
+    projects = tables["Projects"]
+    regions = _ids(tables, "Regions", "region")
+    funds = _ids(tables, "Funds", "fund")
+    ids = _ids(tables, "Projects", "project")
+    problems = []
+    for r in _records(projects):
+        if r["region"] is not None and r["region"] not in regions:
+            problems.append(_unknown("Projects", r[ROW], "region", "region", r["region"]))
+        for column, known, what in (("requires", ids, "project"), ("excludes", ids, "project"),
+                                    ("funds", funds, "fund")):
+            for ref in r[column] or ():
+                if ref not in known:
+                    problems.append(_unknown("Projects", r[ROW], column, what, ref))
+                elif column != "funds" and ref == r["project"]:
+                    problems.append(Problem("error", "Projects", r[ROW], column,
+                                            "a project cannot refer to itself", ref))
+        conflict = set(r["requires"] or ()) & set(r["excludes"] or ())
+        for ref in sorted(conflict):
+            problems.append(Problem("error", "Projects", r[ROW], "excludes",
+                                    "project both requires and excludes", ref))
+        problems += _start_window(r, years)
+    problems += _requires_cycles(projects)
+    problems += _excluded_requirements(projects)
+    return problems
+
+
+def _start_window(r: dict[str, Any], years: range | None) -> list[Problem]:
+    earliest, latest = r["earliest_start"], r["latest_start"]
+    if earliest is not None and latest is not None and earliest > latest:
+        return [Problem("error", "Projects", r[ROW], "earliest_start",
+                        f"earliest_start is after latest_start ({latest})", earliest)]
+    if years is None or r["duration"] is None:
+        return []
+    first = max(earliest if earliest is not None else years[0], years[0])
+    last = min(latest if latest is not None else years[-1], years[-1] - r["duration"] + 1)
+    if first <= last:
+        return []
+    message = (f"no start year fits the horizon {years[0]}-{years[-1]} "
+               f"(duration {r['duration']}, start window {earliest or '-'} to {latest or '-'})")
+    if r["mandatory"]:
+        return [Problem("error", "Projects", r[ROW], "mandatory",
+                        "mandatory project: " + message, r["project"])]
+    return [Problem("warning", "Projects", r[ROW], "project",
+                    message + "; it can never be chosen", r["project"])]
+
+
+def _requires_cycles(projects: pd.DataFrame) -> list[Problem]:
+    graph = {r["project"]: list(r["requires"] or ()) for r in _records(projects)}
+    rows = dict(zip(projects["project"], projects[ROW]))
+    state: dict[str, int] = {}
+    problems: list[Problem] = []
+    reported: set[frozenset[str]] = set()
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in graph.get(node, []):
+            if nxt not in graph:
+                continue
+            if state.get(nxt) == 1:
+                cycle = path[path.index(nxt):] + [nxt]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    problems.append(Problem("error", "Projects", int(rows[nxt]), "requires",
+                                            "requires cycle: " + " -> ".join(cycle)))
+            elif state.get(nxt) is None:
+                visit(nxt, path)
+        path.pop()
+        state[node] = 2
+
+    for node in graph:
+        if node is not None and state.get(node) is None:
+            visit(node, [])
+    return problems
+
+
+def _excluded_requirements(projects: pd.DataFrame) -> list[Problem]:
+    """p requires q while q excludes p (the other direction is caught per row)."""
+    excludes = {r["project"]: set(r["excludes"] or ()) for r in _records(projects)}
+    problems = []
+    for r in _records(projects):
+        for q in r["requires"] or ():
+            if r["project"] in excludes.get(q, set()):
+                problems.append(Problem("error", "Projects", r[ROW], "requires",
+                                        f"requires a project that excludes it ({q} excludes "
+                                        f"{r['project']})", q))
+    return problems
+
+
+def check_impacts(tables: Tables) -> list[Problem]:
+    """Impacts name known projects, indicators and regions."""
+    projects = _ids(tables, "Projects", "project")
+    indicators = _ids(tables, "Indicators", "indicator")
+    regions = _ids(tables, "Regions", "region")
+    problems = []
+    for r in _records(tables["Impacts"]):
+        if r["project"] is not None and r["project"] not in projects:
+            problems.append(_unknown("Impacts", r[ROW], "project", "project", r["project"]))
+        if r["indicator"] is not None and r["indicator"] not in indicators:
+            problems.append(_unknown("Impacts", r[ROW], "indicator", "indicator", r["indicator"]))
+        if r["region"] is not None and r["region"] not in regions:
+            problems.append(_unknown("Impacts", r[ROW], "region", "region", r["region"]))
+    return problems
+
+
+def check_goals(tables: Tables, years: range | None) -> list[Problem]:
+    """Known indicators and scopes, years inside the horizon, goals that can move."""
+    indicators = _ids(tables, "Indicators", "indicator")
+    regions = _ids(tables, "Regions", "region")
+    groups = {g for g in tables["Regions"]["group"] if g is not None}
+    movable = _ids(tables, "Baseline", "indicator") | _ids(tables, "Impacts", "indicator")
+    problems = []
+    for r in _records(tables["Goals"]):
+        if r["indicator"] is not None:
+            if r["indicator"] not in indicators:
+                problems.append(_unknown("Goals", r[ROW], "indicator", "indicator", r["indicator"]))
+            elif r["indicator"] not in movable:
+                problems.append(Problem("warning", "Goals", r[ROW], "indicator",
+                                        "no Baseline or Impacts row mentions this indicator; "
+                                        "the goal can never move", r["indicator"]))
+        if r["region"] is not None and r["region"] not in regions | groups:
+            problems.append(_unknown("Goals", r[ROW], "region", "region or group", r["region"]))
+        if years is not None and r["year"] is not None and r["year"] not in years:
+            problems.append(Problem("error", "Goals", r[ROW], "year",
+                                    f"year outside the horizon {years[0]}-{years[-1]}", r["year"]))
+    return problems

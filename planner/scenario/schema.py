@@ -1,0 +1,206 @@
+"""The workbook contract, declared once.
+
+Every sheet, column and setting is declared here with its type, unit, default
+and description. The one declaration drives reading and type checks
+(:mod:`planner.scenario.tables`), ``planner template`` (drop-downs, README
+sheet) and the reference page ``models/workbook.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+CONTRACT_VERSION = 1
+
+ColumnType = Literal["id", "text", "number", "int", "year", "bool", "enum", "ids", "any"]
+
+KINDS = ("cluster", "transport", "crossborder", "other")
+OBJECTIVES = ("goals", "benefit", "cost")
+TIE_BREAKS = ("min_cost", "max_benefit", "none")
+SENSES = (">=", "<=")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: how to read it and what it means."""
+
+    name: str
+    type: ColumnType
+    description: str
+    required: bool = False
+    default: Any = None
+    unit: str = ""
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_maximum: bool = False
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet (table) of the workbook."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    required: bool = False
+    key: tuple[str, ...] = ()  # columns whose values must be unique together
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of the Settings sheet."""
+
+    key: str
+    type: ColumnType
+    description: str
+    default: Any = None
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_maximum: bool = False
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("name", "text", "Scenario name shown in results.", default=""),
+    Setting("start_year", "year", "First year of the planning horizon.", required=True),
+    Setting("horizon", "int", "Number of years planned (start_year ... start_year + horizon - 1).",
+            required=True, minimum=1),
+    Setting("objective", "enum", "What the model optimises: goal programming by priority, "
+            "money worth of benefits, or the cheapest plan meeting every goal.",
+            default="goals", choices=OBJECTIVES),
+    Setting("discount_rate", "number", "Yearly discount rate for money and benefits (5% = 0.05).",
+            default=0.0, minimum=0.0, maximum=1.0, exclusive_maximum=True),
+    Setting("tie_break", "enum", "Last stage of the goals objective: cheapest plan, most benefit, "
+            "or none.", default="min_cost", choices=TIE_BREAKS),
+    Setting("mip_gap", "number", "Relative MIP gap at which the solver stops.", default=1e-4,
+            minimum=0.0, maximum=1.0),
+    Setting("time_limit", "number", "Seconds the solver may run (blank = no limit).",
+            default=None, minimum=0.0),
+)
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "Settings", "Scenario settings, one key per row.",
+        (
+            Column("key", "text", "Setting name (see the list of settings).", required=True),
+            Column("value", "any", "Setting value (typed by its key).", required=False),
+        ),
+        required=True, key=("key",),
+    ),
+    Sheet(
+        "Regions", "The regions of the scenario.",
+        (
+            Column("region", "id", "Region id.", required=True),
+            Column("name", "text", "Region name for reports."),
+            Column("population", "number", "Inhabitants.", unit="persons", minimum=0.0),
+            Column("group", "id", "Optional zone name shared by several regions "
+                   "(goals may target a group)."),
+        ),
+        required=True, key=("region",),
+    ),
+    Sheet(
+        "Indicators", "Outcome indicators (GRP, jobs, accessibility, ...).",
+        (
+            Column("indicator", "id", "Indicator id.", required=True),
+            Column("unit", "text", "Unit of the indicator."),
+            Column("value", "number", "Money worth of one unit of the indicator per year "
+                   "(used by the benefit objective).", default=0.0, unit="money per unit"),
+        ),
+        required=True, key=("indicator",),
+    ),
+    Sheet(
+        "Baseline", "Level of each indicator in each region before any project (missing = 0).",
+        (
+            Column("region", "id", "Region id.", required=True),
+            Column("indicator", "id", "Indicator id.", required=True),
+            Column("value", "number", "Baseline level.", required=True),
+        ),
+        key=("region", "indicator"),
+    ),
+    Sheet(
+        "Funds", "Sources of money (national budget, regional budgets, co-financing, ...).",
+        (
+            Column("fund", "id", "Fund id.", required=True),
+            Column("carry_over", "bool", "Whether money unspent in a year stays available later.",
+                   default=False),
+        ),
+        required=True, key=("fund",),
+    ),
+    Sheet(
+        "Budgets", "Money a fund makes available in a year; blank region = one national pool, "
+        "otherwise a separate budget per region. Missing (fund, region, year) = 0.",
+        (
+            Column("fund", "id", "Fund id.", required=True),
+            Column("year", "year", "Year.", required=True),
+            Column("region", "id", "Region id (blank = pooled for the whole country)."),
+            Column("amount", "number", "Money available.", required=True, unit="money",
+                   minimum=0.0),
+        ),
+        required=True, key=("fund", "region", "year"),
+    ),
+    Sheet(
+        "Projects", "Candidate projects.",
+        (
+            Column("project", "id", "Project id.", required=True),
+            Column("name", "text", "Project name for reports."),
+            Column("kind", "enum", "Investment family.", required=True, choices=KINDS),
+            Column("region", "id", "Host region.", required=True),
+            Column("cost", "number", "Total cost, spread evenly over the duration.",
+                   required=True, unit="money", minimum=0.0),
+            Column("duration", "int", "Years of construction and payment.", default=1,
+                   unit="years", minimum=1),
+            Column("earliest_start", "year", "Earliest start year (blank = start of horizon)."),
+            Column("latest_start", "year", "Latest start year (blank = as late as the "
+                   "horizon allows)."),
+            Column("mandatory", "bool", "Must be carried out.", default=False),
+            Column("divisible", "bool", "May be funded in part (the share scales cost and "
+                   "impacts alike).", default=False),
+            Column("requires", "ids", "Projects that must start no later than this one.",
+                   default=()),
+            Column("excludes", "ids", "Projects that cannot be chosen together with this one.",
+                   default=()),
+            Column("funds", "ids", "Funds that may pay for the project (blank = any fund).",
+                   default=()),
+        ),
+        required=True, key=("project",),
+    ),
+    Sheet(
+        "Impacts", "Yearly change of an indicator's level from the first year a project is "
+        "complete.",
+        (
+            Column("project", "id", "Project id.", required=True),
+            Column("indicator", "id", "Indicator id.", required=True),
+            Column("region", "id", "Region where the effect falls (blank = host region)."),
+            Column("value", "number", "Change of the indicator's level per year.",
+                   required=True),
+        ),
+    ),
+    Sheet(
+        "Goals", "Targets on indicator levels.",
+        (
+            Column("goal", "id", "Goal id.", required=True),
+            Column("indicator", "id", "Indicator id.", required=True),
+            Column("region", "id", "Region id, group name, or blank for the whole country."),
+            Column("year", "year", "Year the target applies to (blank = last year)."),
+            Column("sense", "enum", "Whether the level must reach the target or stay below it.",
+                   default=">=", choices=SENSES),
+            Column("target", "number", "Target level.", required=True),
+            Column("priority", "int", "1 is the most important.", default=1, minimum=1),
+            Column("weight", "number", "Weight within the priority level.", default=1.0,
+                   minimum=0.0),
+            Column("hard", "bool", "Whether the goal must be met (a constraint).",
+                   default=False),
+        ),
+        key=("goal",),
+    ),
+)
+
+SHEETS_BY_NAME: dict[str, Sheet] = {s.name.lower(): s for s in SHEETS}
+SETTINGS_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
