@@ -63,6 +63,8 @@ class Problem:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "..."
 

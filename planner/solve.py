@@ -191,7 +191,7 @@ def _solve_stages(model: AllocationModel, matrix: MatrixModel, options: SolveOpt
         if new_values is not None:
             values = new_values
             gap = _gap(highs)
-            if stage is not None:
+            if stage is not None and stage.reported:
                 stages.append((stage.name, stage_value(stage, values)))
         if outcome != "optimal":
             if outcome in ("feasible", "interrupted") and values is not None:

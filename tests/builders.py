@@ -73,3 +73,27 @@ def minimal_tables() -> Tables:
             ],
         }
     )
+
+
+def run_cli(*args: str):
+    """Invoke the planner CLI in-process; returns typer's Result."""
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def solve_tables(tmp_path: Path, tables: Tables, name: str = "scenario.xlsx", *extra: str):
+    """Write ``tables``, run ``planner solve --json`` and return (exit code, answer dict)."""
+    import json
+
+    path = write_workbook(Path(tmp_path) / name, tables)
+    result = run_cli("solve", path, "--json", *extra)
+    assert result.stdout.strip(), f"no JSON on stdout: {result.output!r} {result.exception!r}"
+    return result.exit_code, json.loads(result.stdout)
+
+
+def chosen(answer: dict) -> dict[str, int]:
+    """project -> start year of the chosen (binary) projects."""
+    return {row["project"]: row["start"] for row in answer["projects"]}

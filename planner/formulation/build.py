@@ -25,6 +25,7 @@ class Stage:
     cols: np.ndarray
     coefs: np.ndarray
     sign: float = 1.0
+    reported: bool = True  # a hidden tie-break picks among equal plans without a stage of its own
 
 
 @dataclass

@@ -64,13 +64,18 @@ def add_objectives(b: Build) -> None:
     """Fill ``b.stages`` from Settings ``objective`` and ``tie_break``."""
     objective = b.scenario.settings["objective"]
     x_cols = b.columns.col("x", b.index.starts["x"])
+    tie_break = b.scenario.settings["tie_break"]
     if objective == "benefit":
         b.stages = [Stage("benefit", x_cols, -discounted_benefit(b), sign=-1.0)]
+        if tie_break == "min_cost":
+            b.stages.append(Stage("min_cost", x_cols, discounted_cost(b), reported=False))
     elif objective == "cost":
         b.stages = [Stage("cost", x_cols, discounted_cost(b))]
+        if tie_break == "max_benefit":
+            b.stages.append(Stage("max_benefit", x_cols, -discounted_benefit(b), sign=-1.0,
+                                  reported=False))
     else:
         b.stages = goal_stages(b)
-        tie_break = b.scenario.settings["tie_break"]
         if tie_break == "min_cost":
             b.stages.append(Stage("min_cost", x_cols, discounted_cost(b)))
         elif tie_break == "max_benefit":

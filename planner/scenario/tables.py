@@ -66,6 +66,9 @@ def read_tables(raw: RawWorkbook) -> tuple[dict[str, pd.DataFrame], list[Problem
                                         "required sheet is missing"))
             tables[sheet.name] = empty_table(sheet)
             continue
+        if not sheet.required and not found.rows and all(cells.is_blank(h) for h in found.header):
+            tables[sheet.name] = empty_table(sheet)  # an empty optional sheet = no rows
+            continue
         table, sheet_problems = _typed_table(sheet, found)
         tables[sheet.name] = table
         problems += sheet_problems

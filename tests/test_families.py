@@ -1,0 +1,270 @@
+"""One hand-solvable case per constraint family and objective, where the family binds.
+
+Each test states its scenario in full and works out the optimum in a comment.
+Test names start with ``test_<family id>`` (see models/allocation.md); a test in
+test_spec.py checks that every family has at least one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.builders import chosen, settings, solve_tables
+
+
+def scenario(projects, impacts, budgets, *, horizon=2, objective="benefit", funds=None,
+             goals=None, baseline=None, regions=("A", "B"), indicators=None, **extra):
+    """A compact scenario: indicator ``grp`` worth 1 per unit unless told otherwise."""
+    return {
+        "Settings": settings(name="case", start_year=2026, horizon=horizon, objective=objective,
+                             **extra),
+        "Regions": [{"region": r, "population": 100} for r in regions],
+        "Indicators": indicators or [{"indicator": "grp", "value": 1}],
+        "Baseline": baseline or [],
+        "Funds": funds or [{"fund": "F"}],
+        "Budgets": budgets,
+        "Projects": projects,
+        "Impacts": impacts,
+        "Goals": goals or [],
+    }
+
+
+def project(pid, cost, region="A", **more):
+    return {"project": pid, "kind": "other", "region": region, "cost": cost, **more}
+
+
+def impact(pid, value, indicator="grp", **more):
+    return {"project": pid, "indicator": indicator, "value": value, **more}
+
+
+def pooled(amounts: dict[int, float], fund="F"):
+    return [{"fund": fund, "year": y, "amount": a} for y, a in amounts.items()]
+
+
+def solve_ok(tmp_path, tables, *extra):
+    code, answer = solve_tables(tmp_path, tables, "scenario.xlsx", *extra)
+    assert code == 0, answer
+    assert answer["status"] == "optimal"
+    return answer
+
+
+# --- one_start -------------------------------------------------------------------------------
+
+def test_one_start_a_project_is_started_at_most_once(tmp_path):
+    # P costs 5, budget 5 in each of 2026-2027, horizon 2026-2028. Started in 2026 it is
+    # complete in 2027 and 2028: benefit 2 * 10 = 20. Without one_start it would also be
+    # "started again" in 2027 for another 10.
+    tables = scenario([project("P", 5)], [impact("P", 10)], pooled({2026: 5, 2027: 5}), horizon=3)
+    answer = solve_ok(tmp_path, tables)
+    assert chosen(answer) == {"P": 2026}
+    assert answer["objective"] == pytest.approx(20)
+
+
+def test_one_start_mandatory_project_displaces_a_better_one(tmp_path):
+    # Budget 5 in 2026 only. A (benefit 10) would win, but M is mandatory and takes the money.
+    tables = scenario([project("A", 5), project("M", 5, mandatory="yes")], [impact("A", 10)],
+                      pooled({2026: 5}))
+    answer = solve_ok(tmp_path, tables)
+    assert chosen(answer) == {"M": 2026}
+    assert answer["objective"] == pytest.approx(0)
+
+
+# --- payment ---------------------------------------------------------------------------------
+
+def test_payment_spreads_cost_over_duration_and_splits_across_eligible_funds(tmp_path):
+    # Each fund has 3 a year. P (cost 10 over 2 years = 5 a year) may use F1 and F2: 3 + 2.
+    # Q (worth more) may use F1 only, which cannot pay 5 a year. P starts 2026, complete 2028:
+    # benefit 1.
+    funds = [{"fund": "F1"}, {"fund": "F2"}]
+    budgets = pooled({2026: 3, 2027: 3, 2028: 3}, "F1") + pooled({2026: 3, 2027: 3, 2028: 3}, "F2")
+    tables = scenario([project("P", 10, duration=2, funds="F1, F2"),
+                       project("Q", 10, duration=2, funds="F1")],
+                      [impact("P", 1), impact("Q", 5)], budgets, horizon=3, funds=funds)
+    answer = solve_ok(tmp_path, tables)
+    assert chosen(answer) == {"P": 2026}
+    assert answer["objective"] == pytest.approx(1)
+    per_year = {}
+    for row in answer["spending"]:
+        per_year[row["year"]] = per_year.get(row["year"], 0) + row["amount"]
+        assert row["amount"] <= 3 + 1e-6
+    assert per_year == pytest.approx({2026: 5, 2027: 5})
+
+
+# --- budget ----------------------------------------------------------------------------------
+
+def test_budget_regional_scope_binds_per_host_region(tmp_path):
+    # Regional budgets of 5 each in 2026. In A: PA1 (5, benefit 3) or PA2 (5, benefit 2);
+    # PB in B costs 8 > 5. Best: PA1, benefit 3. (A pooled budget of 10 would pick PB: 10.)
+    projects = [project("PA1", 5), project("PA2", 5), project("PB", 8, region="B")]
+    impacts = [impact("PA1", 3), impact("PA2", 2), impact("PB", 10)]
+    regional = [{"fund": "F", "year": 2026, "region": r, "amount": 5} for r in ("A", "B")]
+    answer = solve_ok(tmp_path, scenario(projects, impacts, regional))
+    assert chosen(answer) == {"PA1": 2026}
+    assert answer["objective"] == pytest.approx(3)
+    answer = solve_ok(tmp_path, scenario(projects, impacts, pooled({2026: 10})))
+    assert chosen(answer) == {"PB": 2026}
+    assert answer["objective"] == pytest.approx(10)
+
+
+def test_budget_missing_region_row_means_zero(tmp_path):
+    # The regional fund has a row for A only: B's project cannot be paid.
+    projects = [project("PA", 5), project("PB", 5, region="B")]
+    impacts = [impact("PA", 1), impact("PB", 9)]
+    budgets = [{"fund": "F", "year": 2026, "region": "A", "amount": 100}]
+    answer = solve_ok(tmp_path, scenario(projects, impacts, budgets))
+    assert chosen(answer) == {"PA": 2026}
+
+
+# --- carry_over ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("carry, expected", [("yes", {"P": 2027}), ("no", {})])
+def test_carry_over_lets_unspent_money_accumulate(tmp_path, carry, expected):
+    # 4 a year in 2026-2027; P costs 8 in one year. Only with carry-over can 2027 pay 4 + 4;
+    # P then completes in 2028 (horizon 2026-2028): benefit 1.
+    tables = scenario([project("P", 8)], [impact("P", 1)], pooled({2026: 4, 2027: 4}), horizon=3,
+                      funds=[{"fund": "F", "carry_over": carry}])
+    answer = solve_ok(tmp_path, tables)
+    assert chosen(answer) == expected
+    assert answer["objective"] == pytest.approx(1 if expected else 0)
+
+
+# --- requires --------------------------------------------------------------------------------
+
+def test_requires_delays_a_project_until_its_prerequisite_starts(tmp_path):
+    # P (benefit 10) requires Q, which may start from 2027 only. Alone, P would start 2026 and
+    # count in 2027 and 2028 (20); with Q required, P starts no earlier than 2027: 10.
+    projects = [project("P", 3, requires="Q"), project("Q", 2, earliest_start=2027)]
+    tables = scenario(projects, [impact("P", 10)], pooled({2026: 10, 2027: 10, 2028: 10}), horizon=3)
+    answer = solve_ok(tmp_path, tables)
+    assert chosen(answer) == {"P": 2027, "Q": 2027}
+    assert answer["objective"] == pytest.approx(10)
+
+
+def test_requires_makes_a_project_unaffordable_with_its_prerequisite(tmp_path):
+    # P (3) needs Q (2); budget 4 in 2026 only: both cost 5 > 4, so nothing is chosen.
+    projects = [project("P", 3, requires="Q"), project("Q", 2)]
+    answer = solve_ok(tmp_path, scenario(projects, [impact("P", 10)], pooled({2026: 4})))
+    assert chosen(answer) == {}
+
+
+# --- excludes --------------------------------------------------------------------------------
+
+def test_excludes_keeps_only_the_better_of_two_options(tmp_path):
+    # Money for both, but P and Q exclude each other (declared on one side only): Q (7) wins.
+    projects = [project("P", 1, excludes="Q"), project("Q", 1)]
+    answer = solve_ok(tmp_path, scenario(projects, [impact("P", 5), impact("Q", 7)], pooled({2026: 10})))
+    assert chosen(answer) == {"Q": 2026}
+    assert answer["objective"] == pytest.approx(7)
+
+
+# --- goal ------------------------------------------------------------------------------------
+
+def test_goal_hard_forces_a_project_with_less_benefit(tmp_path):
+    # Budget fits one project. PA has more benefit (5), but the hard goal jobs in B >= 1 needs PB.
+    indicators = [{"indicator": "grp", "value": 1}, {"indicator": "jobs", "value": 0}]
+    projects = [project("PA", 5), project("PB", 5, region="B")]
+    impacts = [impact("PA", 5), impact("PB", 1), impact("PB", 1, indicator="jobs")]
+    goals = [{"goal": "G", "indicator": "jobs", "region": "B", "target": 1, "hard": "yes"}]
+    tables = scenario(projects, impacts, pooled({2026: 5}), goals=goals, indicators=indicators)
+    answer = solve_ok(tmp_path, tables)
+    assert chosen(answer) == {"PB": 2026}
+    assert answer["goals"][0]["met"] is True
+
+
+def test_goal_soft_priorities_are_lexicographic(tmp_path):
+    # One project fits. PA serves the priority-2 grp goal, PB the priority-1 jobs goal (weight
+    # does not matter across levels): PB is chosen; grp shortfall remains (target 10, level 0).
+    indicators = [{"indicator": "grp"}, {"indicator": "jobs"}]
+    projects = [project("PA", 5), project("PB", 5, region="B")]
+    impacts = [impact("PA", 10), impact("PB", 2, indicator="jobs")]
+    goals = [{"goal": "G_grp", "indicator": "grp", "target": 10, "priority": 2, "weight": 100},
+             {"goal": "G_jobs", "indicator": "jobs", "target": 4, "priority": 1}]
+    tables = scenario(projects, impacts, pooled({2026: 5}), goals=goals, indicators=indicators,
+                      objective="goals")
+    answer = solve_ok(tmp_path, tables)
+    assert chosen(answer) == {"PB": 2026}
+    stages = {s["name"]: s["value"] for s in answer["stages"]}
+    # priority 1: jobs shortfall 4 - 2 = 2, scored 2 / 4; priority 2: 100 * 10 / 10.
+    assert stages["priority 1"] == pytest.approx(0.5)
+    assert stages["priority 2"] == pytest.approx(100)
+    assert stages["min_cost"] == pytest.approx(5)
+
+
+def test_goal_at_most_target_blocks_a_polluting_project(tmp_path):
+    # P brings grp 5 but emissions 3; hard goal emissions <= 2 (baseline 0) keeps it out.
+    indicators = [{"indicator": "grp", "value": 1}, {"indicator": "emissions"}]
+    impacts = [impact("P", 5), impact("P", 3, indicator="emissions"), impact("Q", 1)]
+    goals = [{"goal": "E", "indicator": "emissions", "sense": "<=", "target": 2, "hard": "yes"}]
+    tables = scenario([project("P", 1), project("Q", 1)], impacts, pooled({2026: 10}), goals=goals,
+                      indicators=indicators)
+    answer = solve_ok(tmp_path, tables)
+    assert chosen(answer) == {"Q": 2026}
+
+
+def test_goal_in_a_group_scope_and_year(tmp_path):
+    # Group "east" = {B}. Goal grp in east >= 3 in 2027 (soft). Only PB (in B) helps it.
+    tables = scenario([project("PA", 5), project("PB", 5, region="B")],
+                      [impact("PA", 3), impact("PB", 3)], pooled({2026: 5}),
+                      goals=[{"goal": "G", "indicator": "grp", "region": "east", "year": 2027, "target": 3}],
+                      objective="goals")
+    tables["Regions"] = [{"region": "A", "group": "west"}, {"region": "B", "group": "east"}]
+    answer = solve_ok(tmp_path, tables)
+    assert chosen(answer) == {"PB": 2026}
+    assert answer["goals"][0]["achieved"] == pytest.approx(3)
+
+
+def test_goal_hard_unreachable_is_infeasible_with_exit_3(tmp_path):
+    tables = scenario([project("P", 5)], [impact("P", 1)], pooled({2026: 5}),
+                      goals=[{"goal": "G", "indicator": "grp", "target": 5, "hard": "yes"}])
+    code, answer = solve_tables(tmp_path, tables)
+    assert code == 3
+    assert answer["status"] == "infeasible"
+    assert answer["projects"] == []
+
+
+# --- objectives ------------------------------------------------------------------------------
+
+def test_objective_cost_is_the_cheapest_plan_meeting_all_goals(tmp_path):
+    # Goal grp >= 4 (treated as hard). Options: P1 (cost 5, +4), P2+P3 (2+2, +2 each): cost 4.
+    projects = [project("P1", 5), project("P2", 2), project("P3", 2)]
+    impacts = [impact("P1", 4), impact("P2", 2), impact("P3", 2)]
+    goals = [{"goal": "G", "indicator": "grp", "target": 4}]
+    answer = solve_ok(tmp_path, scenario(projects, impacts, pooled({2026: 10}), goals=goals,
+                                         objective="cost"))
+    assert chosen(answer) == {"P2": 2026, "P3": 2026}
+    assert answer["objective"] == pytest.approx(4)
+
+
+def test_objective_goals_tie_break_max_benefit_vs_min_cost(tmp_path):
+    # Goal jobs >= 1 is met by either P (cost 2, grp 1) or Q (cost 4, grp 9): min_cost picks P,
+    # max_benefit picks Q.
+    indicators = [{"indicator": "grp", "value": 1}, {"indicator": "jobs"}]
+    projects = [project("P", 2, excludes="Q"), project("Q", 4)]
+    impacts = [impact("P", 1), impact("P", 1, indicator="jobs"), impact("Q", 9), impact("Q", 1, indicator="jobs")]
+    goals = [{"goal": "G", "indicator": "jobs", "target": 1}]
+    for tie_break, expected, value in (("min_cost", "P", 2), ("max_benefit", "Q", 9)):
+        tables = scenario(projects, impacts, pooled({2026: 10}), goals=goals, indicators=indicators,
+                          objective="goals", tie_break=tie_break)
+        answer = solve_ok(tmp_path, tables)
+        assert chosen(answer) == {expected: 2026}, tie_break
+        assert answer["objective"] == pytest.approx(value)
+
+
+def test_objective_benefit_is_discounted(tmp_path):
+    # rate 10%. P (benefit 10/yr) must start 2026 or 2027 (budget in both years, one project
+    # only by exclusion with itself trivially). Started 2026 it counts in 2027, 2028:
+    # 10/1.1 + 10/1.21 = 17.355...
+    tables = scenario([project("P", 5)], [impact("P", 10)], pooled({2026: 5, 2027: 5}), horizon=3,
+                      discount_rate="10%")
+    answer = solve_ok(tmp_path, tables)
+    assert chosen(answer) == {"P": 2026}
+    assert answer["objective"] == pytest.approx(10 / 1.1 + 10 / 1.21)
+
+
+def test_divisible_project_is_funded_in_part(tmp_path):
+    # D costs 10 but only 4 is available: share 0.4, benefit 0.4 * 10 = 4.
+    tables = scenario([project("D", 10, divisible="yes")], [impact("D", 10)], pooled({2026: 4}))
+    answer = solve_ok(tmp_path, tables)
+    assert answer["projects"][0]["share"] == pytest.approx(0.4)
+    assert answer["projects"][0]["cost"] == pytest.approx(4)
+    assert answer["objective"] == pytest.approx(4)
