@@ -34,6 +34,9 @@ class Answer:
     goals: pd.DataFrame = field(default_factory=pd.DataFrame)
     spending: pd.DataFrame = field(default_factory=pd.DataFrame)
     regions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    clusters: pd.DataFrame = field(default_factory=pd.DataFrame)
+    partners: pd.DataFrame = field(default_factory=pd.DataFrame)
+    transport: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def objective(self) -> float | None:
@@ -53,6 +56,9 @@ class Answer:
             "goals": _records(self.goals),
             "spending": _records(self.spending),
             "regions": _records(self.regions),
+            "clusters": _records(self.clusters),
+            "partners": _records(self.partners),
+            "transport": _records(self.transport),
         }
 
 
@@ -87,10 +93,15 @@ def extract(model: AllocationModel, result: SolveResult) -> Answer:
         return answer
     shares = chosen_starts(model, result.values)
     answer.projects = plan_table(model, shares)
-    levels = level_table(model, shares)
+    levels = level_table(model, shares, result.values)
     answer.regions = levels
-    answer.goals = goal_table(model, shares)
+    answer.goals = goal_table(model, result.values)
     answer.spending = spending_table(model, result.values)
+    from planner.family_results import cluster_table, partner_table, transport_table
+
+    answer.clusters = cluster_table(model, result.values)
+    answer.partners = partner_table(model, shares)
+    answer.transport = transport_table(model, shares, result.values)
     return answer
 
 
@@ -126,7 +137,7 @@ def completed_impacts(model: AllocationModel, shares: pd.DataFrame) -> pd.DataFr
     return rows.groupby(["region", "indicator", "year"], as_index=False)["gain"].sum()
 
 
-def level_table(model: AllocationModel, shares: pd.DataFrame) -> pd.DataFrame:
+def level_table(model: AllocationModel, shares: pd.DataFrame, values: np.ndarray) -> pd.DataFrame:
     """Every region x indicator x year: baseline and level with the plan."""
     scenario = model.scenario
     grid = pd.MultiIndex.from_product(
@@ -134,13 +145,18 @@ def level_table(model: AllocationModel, shares: pd.DataFrame) -> pd.DataFrame:
         names=["region", "indicator", "year"]).to_frame(index=False)
     base = model.index.baseline.groupby(["region", "indicator"])["value"].sum()
     grid["baseline"] = base.reindex(pd.MultiIndex.from_frame(grid[["region", "indicator"]])).fillna(0.0).to_numpy()
-    gains = completed_impacts(model, shares).set_index(["region", "indicator", "year"])["gain"]
+    gains = completed_impacts(model, shares)
+    extra = model.extra_levels()
+    if not extra.empty:
+        extra = extra.assign(gain=extra["coef"].to_numpy(dtype=float) * values[extra["col"].to_numpy(dtype=np.int64)])
+        gains = pd.concat([gains, extra[["region", "indicator", "year", "gain"]]], ignore_index=True)
+    gains = gains.groupby(["region", "indicator", "year"])["gain"].sum()
     gain = gains.reindex(pd.MultiIndex.from_frame(grid[["region", "indicator", "year"]])).fillna(0.0)
     grid["level"] = grid["baseline"] + gain.to_numpy()
     return grid
 
 
-def goal_table(model: AllocationModel, shares: pd.DataFrame) -> pd.DataFrame:
+def goal_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
     """Each goal: target, achieved level, shortfall and whether it is met."""
     goals = model.index.goals
     if goals.empty:
@@ -148,9 +164,7 @@ def goal_table(model: AllocationModel, shares: pd.DataFrame) -> pd.DataFrame:
                                      "achieved", "shortfall", "met"])
     base = model.baseline_levels(goals[["indicator", "scope"]])
     terms = model.level_terms(goals[["indicator", "scope", "year"]])
-    x_share = pd.Series(0.0, index=model.index.starts["x"])
-    x_share.loc[shares["x"].to_numpy()] = shares["share"].to_numpy()
-    gained = (terms["coef"] * terms["x"].map(x_share)).groupby(terms["item"]).sum()
+    gained = (terms["coef"] * values[terms["col"].to_numpy(dtype=np.int64)]).groupby(terms["item"]).sum()
     achieved = base + gained.reindex(range(len(goals))).fillna(0.0).to_numpy()
     target = goals["target"].to_numpy()
     shortfall = np.where(goals["sense"] == ">=", target - achieved, achieved - target)

@@ -154,13 +154,29 @@ def hand_off(model: AllocationModel, options: SolveOptions) -> MatrixModel:
     if integer.any():
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                            for i in integer]
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", bool(options.verbose))
+    highs = _new_highs(options.verbose)
     highs.setOptionValue("mip_rel_gap", float(options.mip_gap))
     if options.threads:
         highs.setOptionValue("threads", int(options.threads))
     highs.passModel(lp)
     return MatrixModel(highs=highs, positions=positions, num_col=len(compiled))
+
+
+def _new_highs(verbose: bool) -> highspy.Highs:
+    """A HiGHS instance; its start-up banner is silenced unless ``verbose``."""
+    if verbose:
+        return highspy.Highs()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    saved = os.dup(1)
+    try:
+        os.dup2(devnull, 1)
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    return highs
 
 
 def _bound(value, default: float) -> float:

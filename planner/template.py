@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from planner.output import atomic_write
-from planner.scenario.schema import SETTINGS, SHEETS, Column
+from planner.scenario.schema import SETTINGS, SHEETS, Column, describe_default, describe_type
 
 BOOL_CHOICES = ("yes", "no")
 TEMPLATE_ROWS = 1000  # rows that carry drop-down lists
@@ -27,27 +27,12 @@ def reference_rows() -> list[tuple[str, str, str, str, str, str, str]]:
     for sheet in SHEETS:
         for column in sheet.columns:
             rows.append((sheet.name, column.name, "yes" if column.required else "no",
-                         _type_text(column), column.unit, _default_text(column.default),
+                         describe_type(column), column.unit, describe_default(column.default),
                          column.description))
     for setting in SETTINGS:
         rows.append(("Settings", f"key = {setting.key}", "yes" if setting.required else "no",
-                     _type_text(setting), "", _default_text(setting.default), setting.description))
+                     describe_type(setting), "", describe_default(setting.default), setting.description))
     return rows
-
-
-def _type_text(column) -> str:
-    if column.choices:
-        return "one of: " + ", ".join(column.choices)
-    return {"id": "id (text)", "ids": "comma-separated ids", "bool": "yes/no", "any": "depends on key"}.get(
-        column.type, column.type)
-
-
-def _default_text(default) -> str:
-    if default is None or default == () or default == "":
-        return ""
-    if isinstance(default, bool):
-        return "yes" if default else "no"
-    return str(default)
 
 
 def write_template(target: Path) -> Path:
@@ -69,7 +54,7 @@ def write_template(target: Path) -> Path:
                 _add_dropdown(ws, position, column)
             if sheet.name == "Settings":
                 for setting in SETTINGS:
-                    ws.append([setting.key, _default_text(setting.default) or None])
+                    ws.append([setting.key, describe_default(setting.default) or None])
         wb.save(path)
 
     return atomic_write(target, write)

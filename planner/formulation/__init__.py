@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from planner.formulation import constraints
+from planner.formulation import constraints, family_constraints
 from planner.formulation.build import Build, Stage
 from planner.formulation.index import ModelIndex, build_index
 from planner.formulation.objectives import add_objectives
@@ -21,7 +21,8 @@ from planner.formulation.rows import linear_objective
 from planner.scenario import Scenario
 
 #: Constraint families in build order; each is a Pyomo component and an id in models/.
-CONSTRAINT_FAMILIES = ("one_start", "payment", "budget", "carry_over", "requires", "excludes", "goal")
+CONSTRAINT_FAMILIES = ("one_start", "payment", "budget", "carry_over", "requires", "excludes", "goal",
+                       "cluster_role", "cluster_complete", "transport_pair", "partner_cap")
 
 AllocationModel = Build
 
@@ -35,9 +36,11 @@ def build_model(scenario: Scenario) -> Build:
     model = pyo.ConcreteModel(name=scenario.name)
     b = Build(scenario=scenario, index=index, model=model)
     b.index_balances = _balances(index)
+    b.extra_exclusions.append(_same_link_pairs(index))
     add_variables(b)
     for family in CONSTRAINT_FAMILIES:
-        getattr(constraints, f"add_{family}")(b)
+        builder = getattr(constraints, f"add_{family}", None) or getattr(family_constraints, f"add_{family}")
+        builder(b)
     add_objectives(b)
     _add_pyomo_objectives(b)
     return b
@@ -53,8 +56,16 @@ def _balances(index: ModelIndex) -> pd.DataFrame:
     return balances
 
 
+def _same_link_pairs(index: ModelIndex) -> pd.DataFrame:
+    """Two projects on the same link exclude each other (models/families.md, section 2)."""
+    on_link = index.projects[index.projects["link"].notna()].rename_axis("project").reset_index()
+    pairs = on_link[["project", "link"]].merge(on_link[["project", "link"]], on="link")
+    pairs = pairs[pairs["project_x"] < pairs["project_y"]]
+    return pd.DataFrame({"first": pairs["project_x"].to_numpy(), "second": pairs["project_y"].to_numpy()})
+
+
 def add_variables(b: Build) -> None:
-    """x (starts), y (payments), bal (carry-over balances), u (goal shortfalls)."""
+    """x (starts), y (payments), bal (balances), u (shortfalls), s, w (clusters), v (pairs)."""
     m = b.model
     starts = b.index.starts
     m.x = pyo.Var(range(len(starts)), within=pyo.Binary, doc="x[p,s]: project p starts in year s")
@@ -67,7 +78,14 @@ def add_variables(b: Build) -> None:
                     doc="bal[f,r,t]: unspent money of a carry-over fund after year t")
     soft = int((~b.index.goals["hard"]).sum())
     m.u = pyo.Var(range(soft), within=pyo.NonNegativeReals, doc="u[g]: shortfall of soft goal g")
-    for name in ("x", "y", "bal", "u"):
+    families = b.index.families
+    m.s = pyo.Var(range(len(families.cluster_roles)), within=pyo.Binary,
+                  doc="s[q,r,t]: role r of cluster q has enough complete components in year t")
+    m.w = pyo.Var(range(len(families.cluster_years)), within=pyo.Binary,
+                  doc="w[q,t]: cluster q is complete in year t")
+    m.v = pyo.Var(range(len(families.pair_years)), bounds=(0, 1),
+                  doc="v[p,q,t]: transport projects p and q are both complete in year t")
+    for name in ("x", "y", "bal", "u", "s", "w", "v"):
         b.columns.add(name, getattr(m, name))
 
 

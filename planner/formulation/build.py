@@ -41,13 +41,14 @@ class Build:
     extra_exclusions: list[pd.DataFrame] = field(default_factory=list)
     trivially_infeasible: list[str] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
+    _extra_levels: pd.DataFrame | None = None
 
     def level_terms(self, items: pd.DataFrame) -> pd.DataFrame:
         """Terms of level(k, R, t) for each item (indicator, scope tuple, year).
 
-        Returns (item, x, coef): the coefficient of start variable x in item's level,
-        i.e. the impacts of indicator k falling in R of projects complete by year t
-        (start s with s + d_p <= t).
+        Returns (item, col, coef) over global columns: impacts of indicator k falling in R
+        of projects complete by year t (start s with s + d_p <= t), plus the family
+        contributions of :meth:`extra_levels` (cluster synergy, transport pairs).
         """
         scoped = items.reset_index(drop=True).rename_axis("item").reset_index()
         scoped = scoped.explode("scope").rename(columns={"scope": "region"})
@@ -57,7 +58,39 @@ class Build:
         per_project = hits.groupby(["item", "project", "year"], as_index=False)["value"].sum()
         terms = per_project.merge(self.index.starts[["project", "start", "duration", "x"]], on="project")
         terms = terms[terms["start"] + terms["duration"] <= terms["year"]]
-        return terms.rename(columns={"value": "coef"})[["item", "x", "coef"]]
+        terms = pd.DataFrame({"item": terms["item"].to_numpy(),
+                              "col": self.columns.col("x", terms["x"]),
+                              "coef": terms["value"].to_numpy(dtype=float)})
+        extra = self.extra_levels()
+        if extra.empty:
+            return terms
+        more = scoped.merge(extra, on=["indicator", "region", "year"])
+        more = more.groupby(["item", "col"], as_index=False)["coef"].sum()
+        return pd.concat([terms, more[["item", "col", "coef"]]], ignore_index=True)
+
+    def extra_levels(self) -> pd.DataFrame:
+        """(indicator, region, year, col, coef): level contributions of family variables.
+
+        Cluster synergy counts v * w[q,t] in every year the cluster is complete; an
+        interacting transport pair adds its correction times v[p,q,t] (both complete).
+        """
+        if self._extra_levels is not None:
+            return self._extra_levels
+        families = self.index.families
+        parts = []
+        if families is not None and not families.synergy.empty:
+            syn = families.synergy.merge(families.cluster_years, on="cluster")
+            parts.append(pd.DataFrame({"indicator": syn["indicator"], "region": syn["region"],
+                                       "year": syn["year"], "col": self.columns.col("w", syn["w"]),
+                                       "coef": syn["value"].astype(float)}))
+        if families is not None and not families.pair_years.empty:
+            pair = families.pair_effects.merge(families.pair_years, on=["first", "second"])
+            parts.append(pd.DataFrame({"indicator": pair["indicator"], "region": pair["region"],
+                                       "year": pair["year"], "col": self.columns.col("v", pair["v"]),
+                                       "coef": pair["value"].astype(float)}))
+        columns = ["indicator", "region", "year", "col", "coef"]
+        self._extra_levels = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+        return self._extra_levels
 
     def baseline_levels(self, items: pd.DataFrame) -> np.ndarray:
         """Sum of Baseline values of indicator k over scope R, per item."""

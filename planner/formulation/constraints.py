@@ -149,7 +149,7 @@ def add_goal(b: Build) -> None:
     goals = b.index.goals
     terms = Terms()
     coefs = b.level_terms(goals[["indicator", "scope", "year"]])
-    terms.add(coefs["item"].to_numpy(), b.columns.col("x", coefs["x"]), coefs["coef"].to_numpy())
+    terms.add(coefs["item"].to_numpy(), coefs["col"].to_numpy(), coefs["coef"].to_numpy())
     soft = goals.index[~goals["hard"]].to_numpy()
     sign = np.where(goals["sense"] == ">=", 1.0, -1.0)
     terms.add(soft, b.columns.col("u", np.arange(len(soft))), sign[soft])

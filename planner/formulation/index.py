@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from planner.formulation.families import FamilyIndex, build_family_index
 from planner.scenario import Scenario
 
 POOLED = ""  # scope id of a pooled (national) fund
@@ -45,6 +46,7 @@ class ModelIndex:
     goals: pd.DataFrame
     baseline: pd.DataFrame
     indicators: pd.DataFrame
+    families: FamilyIndex | None = None
 
     @property
     def first_year(self) -> int:
@@ -61,9 +63,12 @@ def build_index(scenario: Scenario, all_goals_hard: bool = False) -> ModelIndex:
     discount = pd.Series([scenario.discount(int(t)) for t in years], index=years)
     projects = _projects(scenario)
     starts = _starts(projects)
-    payers = _payers(projects)
+    payers = _payers(projects, scenario)
     budgets = _budgets(scenario)
     payments = _payments(projects, starts, payers, budgets, scenario)
+    baseline = _baseline(scenario)
+    families = build_family_index(scenario, projects, starts, baseline)
+    impacts = pd.concat([_impacts(scenario, projects), families.transport_impacts], ignore_index=True)
     return ModelIndex(
         years=years,
         discount=discount,
@@ -72,10 +77,11 @@ def build_index(scenario: Scenario, all_goals_hard: bool = False) -> ModelIndex:
         payers=payers,
         budgets=budgets,
         payments=payments,
-        impacts=_impacts(scenario, projects),
+        impacts=impacts,
         goals=_goals(scenario, all_goals_hard),
-        baseline=_baseline(scenario),
+        baseline=baseline,
         indicators=scenario.tables["Indicators"].set_index("indicator"),
+        families=families,
     )
 
 
@@ -100,6 +106,8 @@ def _projects(scenario: Scenario) -> pd.DataFrame:
     frame["requires"] = table["requires"]
     frame["excludes"] = table["excludes"]
     frame["funds"] = table["funds"]
+    for column in ("cluster", "role", "link", "new_time", "partner"):
+        frame[column] = table[column]
     frame["row"] = table["row"]
     return frame
 
@@ -116,10 +124,16 @@ def _starts(projects: pd.DataFrame) -> pd.DataFrame:
     return starts
 
 
-def _payers(projects: pd.DataFrame) -> pd.DataFrame:
-    """In contract v1 the host region pays the whole own cost."""
-    return pd.DataFrame({"project": projects.index, "payer": projects["region"].to_numpy(),
+def _payers(projects: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Who pays each project's own cost: the CostShares rows, else the host region alone."""
+    shares = scenario.tables["CostShares"]
+    shared = shares.rename(columns={"region": "payer"})[["project", "payer", "share"]]
+    shared = shared.assign(share=shared["share"].astype(float))
+    alone = projects.index.difference(pd.Index(shared["project"].unique()))
+    host = pd.DataFrame({"project": alone, "payer": projects["region"].reindex(alone).to_numpy(),
                          "share": 1.0})
+    payers = pd.concat([host, shared], ignore_index=True)
+    return payers[payers["share"] > 0].reset_index(drop=True)
 
 
 def _budgets(scenario: Scenario) -> pd.DataFrame:
@@ -166,7 +180,9 @@ def _payments(projects: pd.DataFrame, starts: pd.DataFrame, payers: pd.DataFrame
 
 
 def _impacts(scenario: Scenario, projects: pd.DataFrame) -> pd.DataFrame:
-    impacts = scenario.tables["Impacts"].copy()
+    """Impacts rows of projects (cluster synergy rows are handled by the cluster family)."""
+    impacts = scenario.tables["Impacts"]
+    impacts = impacts[impacts["project"].isin(projects.index)].copy()
     host = projects["region"].reindex(impacts["project"]).to_numpy()
     impacts["region"] = impacts["region"].where(impacts["region"].notna(), pd.Series(host, index=impacts.index))
     impacts["value"] = impacts["value"].astype(float)

@@ -36,6 +36,23 @@ def discounted_benefit(b: Build) -> np.ndarray:
     return w * (cumulative(b.index.last_year) - cumulative(complete - 1))
 
 
+def benefit_terms(b: Build) -> tuple[np.ndarray, np.ndarray]:
+    """Columns and coefficients of discounted benefit, family variables included.
+
+    A family variable with level contribution c to indicator k in year t adds
+    delta_t * value_k * c.
+    """
+    x_cols = b.columns.col("x", b.index.starts["x"])
+    extra = b.extra_levels()
+    if extra.empty:
+        return x_cols, discounted_benefit(b)
+    worth = extra["indicator"].map(b.index.indicators["value"].fillna(0.0)).astype(float).to_numpy()
+    delta = extra["year"].map(b.index.discount).astype(float).to_numpy()
+    coefs = worth * delta * extra["coef"].to_numpy(dtype=float)
+    return (np.concatenate([x_cols, extra["col"].to_numpy(dtype=np.int64)]),
+            np.concatenate([discounted_benefit(b), coefs]))
+
+
 def _cumulative_discount(b: Build):
     """F(t) = sum_{y0 <= t' <= t} delta_t' for any integer t (0 before y0, constant after Y)."""
     years = b.index.years
@@ -66,20 +83,22 @@ def add_objectives(b: Build) -> None:
     x_cols = b.columns.col("x", b.index.starts["x"])
     tie_break = b.scenario.settings["tie_break"]
     if objective == "benefit":
-        b.stages = [Stage("benefit", x_cols, -discounted_benefit(b), sign=-1.0)]
+        cols, coefs = benefit_terms(b)
+        b.stages = [Stage("benefit", cols, -coefs, sign=-1.0)]
         if tie_break == "min_cost":
             b.stages.append(Stage("min_cost", x_cols, discounted_cost(b), reported=False))
     elif objective == "cost":
         b.stages = [Stage("cost", x_cols, discounted_cost(b))]
         if tie_break == "max_benefit":
-            b.stages.append(Stage("max_benefit", x_cols, -discounted_benefit(b), sign=-1.0,
-                                  reported=False))
+            cols, coefs = benefit_terms(b)
+            b.stages.append(Stage("max_benefit", cols, -coefs, sign=-1.0, reported=False))
     else:
         b.stages = goal_stages(b)
         if tie_break == "min_cost":
             b.stages.append(Stage("min_cost", x_cols, discounted_cost(b)))
         elif tie_break == "max_benefit":
-            b.stages.append(Stage("max_benefit", x_cols, -discounted_benefit(b), sign=-1.0))
+            cols, coefs = benefit_terms(b)
+            b.stages.append(Stage("max_benefit", cols, -coefs, sign=-1.0))
 
 
 def stage_value(stage: Stage, values: np.ndarray) -> float:

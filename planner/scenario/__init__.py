@@ -12,6 +12,7 @@ from pathlib import Path
 
 from planner.errors import Problem, ScenarioInvalid
 from planner.scenario.data import Scenario
+from planner.scenario.family_rules import check_families
 from planner.scenario.reader import read_workbook
 from planner.scenario.rules import check_all
 from planner.scenario.schema import SHEETS
@@ -29,6 +30,7 @@ def check_scenario(path: Path | str) -> tuple[Scenario | None, list[Problem]]:
     settings, setting_rows, setting_problems = read_settings(tables["Settings"])
     problems += setting_problems
     problems += check_all(tables, settings)
+    problems += check_families(tables, settings)
     if any(p.severity == "error" for p in problems):
         return None, problems
     scenario = Scenario(settings=settings, tables=tables, setting_rows=setting_rows,

@@ -193,8 +193,8 @@ def _excluded_requirements(projects: pd.DataFrame) -> list[Problem]:
 
 
 def check_impacts(tables: Tables) -> list[Problem]:
-    """Impacts name known projects, indicators and regions."""
-    projects = _ids(tables, "Projects", "project")
+    """Impacts name known projects (or clusters, for synergy), indicators and regions."""
+    projects = _ids(tables, "Projects", "project") | _ids(tables, "Clusters", "cluster")
     indicators = _ids(tables, "Indicators", "indicator")
     regions = _ids(tables, "Regions", "region")
     problems = []

@@ -8,7 +8,7 @@ sheet) and the reference page ``models/workbook.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 CONTRACT_VERSION = 1
@@ -17,6 +17,7 @@ ColumnType = Literal["id", "text", "number", "int", "year", "bool", "enum", "ids
 
 KINDS = ("cluster", "transport", "crossborder", "other")
 OBJECTIVES = ("goals", "benefit", "cost")
+DECAY_FUNCTIONS = ("power", "exponential")
 TIE_BREAKS = ("min_cost", "max_benefit", "none")
 SENSES = (">=", "<=")
 
@@ -35,6 +36,7 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     exclusive_maximum: bool = False
+    exclusive_minimum: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     exclusive_maximum: bool = False
-    extras: dict[str, Any] = field(default_factory=dict)
+    exclusive_minimum: bool = False
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -83,6 +85,16 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=0.0, maximum=1.0),
     Setting("time_limit", "number", "Seconds the solver may run (blank = no limit).",
             default=None, minimum=0.0),
+    Setting("decay_function", "enum", "Distance decay of accessibility: power t^-decay or "
+            "exponential e^(-decay*t).", default="power", choices=DECAY_FUNCTIONS),
+    Setting("decay", "number", "Decay parameter (alpha for power, beta for exponential).",
+            default=1.0, minimum=0.0),
+    Setting("agglomeration_elasticity", "number", "Elasticity of output to accessibility "
+            "(0.04 in Graham, Gibbons & Martin 2009).", default=0.04, minimum=0.0),
+    Setting("output_indicator", "id", "Indicator that transport raises through agglomeration.",
+            default="grp"),
+    Setting("accessibility_indicator", "id", "Indicator that receives accessibility gains.",
+            default="accessibility"),
 )
 
 SHEETS: tuple[Sheet, ...] = (
@@ -102,6 +114,8 @@ SHEETS: tuple[Sheet, ...] = (
             Column("population", "number", "Inhabitants.", unit="persons", minimum=0.0),
             Column("group", "id", "Optional zone name shared by several regions "
                    "(goals may target a group)."),
+            Column("borders", "ids", "Partners (neighbouring countries) the region borders.",
+                   default=()),
         ),
         required=True, key=("region",),
     ),
@@ -168,6 +182,15 @@ SHEETS: tuple[Sheet, ...] = (
                    default=()),
             Column("funds", "ids", "Funds that may pay for the project (blank = any fund).",
                    default=()),
+            Column("cluster", "id", "Cluster this project is a component of."),
+            Column("role", "id", "Component role the project fills in its cluster."),
+            Column("link", "id", "Network link a transport project builds or speeds up."),
+            Column("new_time", "number", "Link travel time once the project is complete (blank "
+                   "for a new link = the link's time).", unit="hours", minimum=0.0,
+                   exclusive_minimum=True),
+            Column("partner", "id", "Partner (neighbouring country) co-financing the project."),
+            Column("partner_share", "number", "Share of the cost the partner pays.", default=0.0,
+                   minimum=0.0, maximum=1.0, exclusive_maximum=True),
         ),
         required=True, key=("project",),
     ),
@@ -200,7 +223,80 @@ SHEETS: tuple[Sheet, ...] = (
         ),
         key=("goal",),
     ),
+    Sheet(
+        "Clusters", "Innovation clusters: the component roles each needs before it is complete. "
+        "Impacts rows whose project is a cluster id are the cluster's synergy.",
+        (
+            Column("cluster", "id", "Cluster id.", required=True),
+            Column("region", "id", "Region of the cluster (the same on all its rows).", required=True),
+            Column("role", "id", "Component role (leading enterprise, research, training, ...).",
+                   required=True),
+            Column("min_count", "int", "Components of this role the cluster needs.", default=1,
+                   minimum=1),
+            Column("existing", "int", "Components of this role already present.", default=0,
+                   minimum=0),
+        ),
+        key=("cluster", "role"),
+    ),
+    Sheet(
+        "Network", "Transport links between regions and junctions (two-way).",
+        (
+            Column("link", "id", "Link id.", required=True),
+            Column("from", "id", "Region or node id at one end.", required=True),
+            Column("to", "id", "Region or node id at the other end.", required=True),
+            Column("time", "number", "Travel time.", required=True, unit="hours", minimum=0.0,
+                   exclusive_minimum=True),
+            Column("existing", "bool", "Whether the link exists today (no = only once a project "
+                   "builds it).", default=True),
+        ),
+        key=("link",),
+    ),
+    Sheet(
+        "Nodes", "Junctions of the network that are not regions.",
+        (
+            Column("node", "id", "Node id.", required=True),
+            Column("name", "text", "Name for reports."),
+        ),
+        key=("node",),
+    ),
+    Sheet(
+        "Partners", "Neighbouring countries (or other partners) that co-finance cross-border projects.",
+        (
+            Column("partner", "id", "Partner id.", required=True),
+            Column("name", "text", "Name for reports."),
+            Column("max_per_year", "number", "Money the partner can put in per year (blank = no "
+                   "limit).", unit="money", minimum=0.0),
+        ),
+        key=("partner",),
+    ),
+    Sheet(
+        "CostShares", "Joint projects: how several regions split a project's own cost.",
+        (
+            Column("project", "id", "Project id.", required=True),
+            Column("region", "id", "Paying region.", required=True),
+            Column("share", "number", "Share of the project's own cost this region pays.",
+                   required=True, minimum=0.0),
+        ),
+        key=("project", "region"),
+    ),
 )
+
+def describe_type(column: Column | Setting) -> str:
+    """The type of a column or setting in words, for the template and the reference page."""
+    if column.choices:
+        return "one of: " + ", ".join(column.choices)
+    return {"id": "id (text)", "ids": "comma-separated ids", "bool": "yes/no", "any": "depends on key"}.get(
+        column.type, column.type)
+
+
+def describe_default(default: Any) -> str:
+    """A default value as a planner would type it."""
+    if default is None or default == () or default == "":
+        return ""
+    if isinstance(default, bool):
+        return "yes" if default else "no"
+    return str(default)
+
 
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name.lower(): s for s in SHEETS}
 SETTINGS_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

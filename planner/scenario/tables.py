@@ -40,8 +40,11 @@ def parse_value(spec: Column | Setting, value: Any) -> Any:
 
 
 def _check_range(spec: Column | Setting, number: float) -> None:
-    if spec.minimum is not None and number < spec.minimum:
-        raise cells.CellError(f"must be at least {spec.minimum:g}")
+    if spec.minimum is not None:
+        if spec.exclusive_minimum and number <= spec.minimum:
+            raise cells.CellError(f"must be above {spec.minimum:g}")
+        if not spec.exclusive_minimum and number < spec.minimum:
+            raise cells.CellError(f"must be at least {spec.minimum:g}")
     if spec.maximum is not None:
         if spec.exclusive_maximum and number >= spec.maximum:
             raise cells.CellError(f"must be below {spec.maximum:g}")

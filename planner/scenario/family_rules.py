@@ -1,0 +1,194 @@
+"""Rules of the three investment families: clusters, the network, partners and joint projects."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from planner.errors import Problem
+from planner.scenario.rules import Tables, _ids, _records, _unknown
+from planner.scenario.tables import ROW
+
+
+def check_families(tables: Tables, settings: dict[str, Any]) -> list[Problem]:
+    """Every family rule; each is silent when its sheets and columns are absent."""
+    return (check_clusters(tables) + check_network(tables, settings) + check_partners(tables)
+            + check_cost_shares(tables))
+
+
+def check_clusters(tables: Tables) -> list[Problem]:
+    """Known regions, one region per cluster, project roles that exist, roles that can be filled."""
+    clusters = tables["Clusters"]
+    projects = tables["Projects"]
+    regions = _ids(tables, "Regions", "region")
+    project_ids = _ids(tables, "Projects", "project")
+    problems: list[Problem] = []
+    region_of: dict[str, tuple[str, int]] = {}
+    roles: dict[str, set[str]] = {}
+    for r in _records(clusters):
+        if r["cluster"] is None:
+            continue
+        if r["cluster"] in project_ids:
+            problems.append(Problem("error", "Clusters", r[ROW], "cluster",
+                                    "cluster id is also a project id; Impacts rows could not tell them apart",
+                                    r["cluster"]))
+        if r["region"] is not None and r["region"] not in regions:
+            problems.append(_unknown("Clusters", r[ROW], "region", "region", r["region"]))
+        first = region_of.setdefault(r["cluster"], (r["region"], r[ROW]))
+        if first[0] != r["region"]:
+            problems.append(Problem("error", "Clusters", r[ROW], "region",
+                                    f"cluster {r['cluster']} is in {first[0]} on row {first[1]}; "
+                                    "a cluster has one region", r["region"]))
+        roles.setdefault(r["cluster"], set()).add(r["role"])
+    candidates: Counter = Counter()
+    for r in _records(projects):
+        cluster, role = r.get("cluster"), r.get("role")
+        if cluster is None and role is None:
+            continue
+        if cluster is None:
+            problems.append(Problem("error", "Projects", r[ROW], "cluster",
+                                    "a project with a role needs a cluster", role))
+            continue
+        if cluster not in roles:
+            problems.append(_unknown("Projects", r[ROW], "cluster", "cluster", cluster))
+            continue
+        if role is None or role not in roles[cluster]:
+            problems.append(Problem("error", "Projects", r[ROW], "role",
+                                    f"unknown role for cluster {cluster} (roles: "
+                                    f"{', '.join(sorted(roles[cluster]))})", role or "blank"))
+            continue
+        candidates[(cluster, role)] += 1
+        if r["divisible"]:
+            problems.append(Problem("error", "Projects", r[ROW], "divisible",
+                                    "a cluster component is there or not; it cannot be divisible",
+                                    r["project"]))
+        if r["region"] is not None and r["region"] != region_of[cluster][0]:
+            problems.append(Problem("warning", "Projects", r[ROW], "region",
+                                    f"project is in another region than its cluster {cluster} "
+                                    f"({region_of[cluster][0]})", r["region"]))
+    for r in _records(clusters):
+        if r["cluster"] is None or r["min_count"] is None or r["existing"] is None:
+            continue
+        needed = r["min_count"] - r["existing"]
+        available = candidates[(r["cluster"], r["role"])]
+        if needed > available:
+            problems.append(Problem("error", "Clusters", r[ROW], "role",
+                                    f"role nobody can fill: cluster {r['cluster']} needs {needed} more "
+                                    f"component(s) of this role but {available} project(s) offer it",
+                                    r["role"]))
+    return problems
+
+
+def check_network(tables: Tables, settings: dict[str, Any]) -> list[Problem]:
+    """Known endpoints, links on transport projects, new times that are faster, reachable regions."""
+    network = tables["Network"]
+    regions = _ids(tables, "Regions", "region")
+    nodes = _ids(tables, "Nodes", "node")
+    problems: list[Problem] = []
+    for r in _records(tables["Nodes"]):
+        if r["node"] in regions:
+            problems.append(Problem("error", "Nodes", r[ROW], "node", "node id is also a region id",
+                                    r["node"]))
+    for r in _records(network):
+        for end in ("from", "to"):
+            if r[end] is not None and r[end] not in regions | nodes:
+                problems.append(_unknown("Network", r[ROW], end, "region or node", r[end]))
+        if r["from"] is not None and r["from"] == r["to"]:
+            problems.append(Problem("error", "Network", r[ROW], "to", "link joins a node to itself",
+                                    r["to"]))
+    links = {r["link"]: r for r in _records(network) if r["link"] is not None}
+    has_network = not network.empty
+    for r in _records(tables["Projects"]):
+        link = r.get("link")
+        if link is None:
+            if r["kind"] == "transport" and has_network:
+                problems.append(Problem("warning", "Projects", r[ROW], "link",
+                                        "transport project without a link: no network effect is derived",
+                                        r["project"]))
+            if r.get("new_time") is not None:
+                problems.append(Problem("error", "Projects", r[ROW], "new_time",
+                                        "new_time needs a link", r["new_time"]))
+            continue
+        if link not in links:
+            problems.append(_unknown("Projects", r[ROW], "link", "link", link))
+            continue
+        if r["kind"] != "transport":
+            problems.append(Problem("error", "Projects", r[ROW], "link",
+                                    f"only transport projects build links (kind is {r['kind']})", link))
+        if r["divisible"]:
+            problems.append(Problem("error", "Projects", r[ROW], "divisible",
+                                    "a link upgrade is there or not; it cannot be divisible", r["project"]))
+        current = links[link]["time"]
+        if r.get("new_time") is None and links[link]["existing"]:
+            problems.append(Problem("warning", "Projects", r[ROW], "new_time",
+                                    f"upgrade of existing link {link} without a new_time changes "
+                                    "nothing", "blank"))
+        elif (r.get("new_time") is not None and current is not None and links[link]["existing"]
+              and r["new_time"] > current):
+            problems.append(Problem("warning", "Projects", r[ROW], "new_time",
+                                    f"new_time is slower than the link's current time {current:g}",
+                                    r["new_time"]))
+    if has_network and not any(p.severity == "error" and p.sheet in ("Network", "Nodes") for p in problems):
+        problems += _unreachable(tables)
+    return problems
+
+
+def _unreachable(tables: Tables) -> list[Problem]:
+    from planner.network import Network
+
+    regions = list(tables["Regions"]["region"])
+    network = Network(nodes=regions + list(tables["Nodes"]["node"]), regions=regions,
+                      population=np.zeros(len(regions)), links=tables["Network"])
+    rows = dict(zip(tables["Regions"]["region"], tables["Regions"][ROW]))
+    return [Problem("warning", "Regions", int(rows[r]), "region",
+                    "no existing link reaches this region; it gains no accessibility until one is built", r)
+            for r in network.unreachable_regions()]
+
+
+def check_partners(tables: Tables) -> list[Problem]:
+    """Known partners, a partner for every partner share, partners that border the host region."""
+    partners = _ids(tables, "Partners", "partner")
+    borders = {r["region"]: set(r["borders"] or ()) for r in _records(tables["Regions"])}
+    problems: list[Problem] = []
+    for r in _records(tables["Regions"]):
+        for partner in r["borders"] or ():
+            if partner not in partners:
+                problems.append(Problem("warning", "Regions", r[ROW], "borders",
+                                        "partner not listed on the Partners sheet", partner))
+    for r in _records(tables["Projects"]):
+        partner, share = r.get("partner"), r.get("partner_share")
+        if partner is None:
+            if share:
+                problems.append(Problem("error", "Projects", r[ROW], "partner_share",
+                                        "a partner share needs a partner", share))
+            continue
+        if partner not in partners:
+            problems.append(_unknown("Projects", r[ROW], "partner", "partner", partner))
+        elif r["region"] in borders and partner not in borders[r["region"]]:
+            problems.append(Problem("error", "Projects", r[ROW], "partner",
+                                    f"project {r['project']} is hosted in {r['region']}, which does not "
+                                    f"border partner {partner} (Regions.borders)", partner))
+    return problems
+
+
+def check_cost_shares(tables: Tables) -> list[Problem]:
+    """Known projects and regions, shares that sum to 1 per project."""
+    shares = tables["CostShares"]
+    projects = _ids(tables, "Projects", "project")
+    regions = _ids(tables, "Regions", "region")
+    problems: list[Problem] = []
+    totals: dict[str, list] = {}
+    for r in _records(shares):
+        if r["project"] is not None and r["project"] not in projects:
+            problems.append(_unknown("CostShares", r[ROW], "project", "project", r["project"]))
+        if r["region"] is not None and r["region"] not in regions:
+            problems.append(_unknown("CostShares", r[ROW], "region", "region", r["region"]))
+        if r["project"] is not None and r["share"] is not None:
+            totals.setdefault(r["project"], [0.0, r[ROW]])[0] += r["share"]
+    for project, (total, row) in totals.items():
+        if abs(total - 1.0) > 1e-6:
+            problems.append(Problem("error", "CostShares", row, "share",
+                                    f"shares of project {project} sum to {total:g}, not 1", total))
+    return problems

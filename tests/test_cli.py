@@ -1,0 +1,118 @@
+"""The command line as users meet it: help, exit codes, JSON on stdout, files left alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from openpyxl import load_workbook
+
+from planner.scenario import load_scenario
+from tests.builders import minimal_tables, run_cli, write_workbook
+
+
+def test_help_lists_commands_with_examples():
+    result = run_cli("--help")
+    assert result.exit_code == 0
+    for command in ("solve", "validate", "template"):
+        assert command in result.output
+        sub = run_cli(command, "--help")
+        assert sub.exit_code == 0
+        assert "Example: planner " in sub.output
+
+
+def test_usage_error_is_exit_2():
+    assert run_cli("solve").exit_code == 2
+    assert run_cli("solve", "x.xlsx", "--mip-gap", "abc").exit_code == 2
+
+
+def test_solve_json_is_alone_on_stdout_and_files_are_untouched(tmp_path):
+    path = write_workbook(tmp_path / "s.xlsx", minimal_tables())
+    before = (path.read_bytes(), os.stat(path).st_mtime_ns)
+    completed = subprocess.run([sys.executable, "-m", "planner.cli", "solve", str(path), "--json"],
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    answer = json.loads(completed.stdout)
+    for field in ("scenario", "status", "objective", "stages", "mip_gap", "solve_seconds",
+                  "projects", "goals", "spending", "regions"):
+        assert field in answer
+    assert answer["status"] == "optimal"
+    assert (path.read_bytes(), os.stat(path).st_mtime_ns) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
+
+
+def test_validate_leaves_the_input_unchanged(tmp_path):
+    path = write_workbook(tmp_path / "s.xlsx", minimal_tables())
+    before = (path.read_bytes(), os.stat(path).st_mtime_ns)
+    assert run_cli("validate", path).exit_code == 0
+    assert (path.read_bytes(), os.stat(path).st_mtime_ns) == before
+
+
+def test_solve_writes_results_workbook_atomically(tmp_path):
+    path = write_workbook(tmp_path / "s.xlsx", minimal_tables())
+    out = tmp_path / "results.xlsx"
+    result = run_cli("solve", path, "--out", out)
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    assert {"Summary", "Plan", "Goals", "Spending", "Regions"} <= set(book.sheetnames)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.xlsx", "s.xlsx"]
+
+
+def test_invalid_input_is_exit_1_without_traceback(tmp_path):
+    tables = minimal_tables()
+    tables["Projects"][0]["region"] = "nowhere"
+    path = write_workbook(tmp_path / "s.xlsx", tables)
+    result = run_cli("solve", path)
+    assert result.exit_code == 1
+    assert "Projects!2: region: unknown region (nowhere)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_is_one_sentence(tmp_path):
+    result = run_cli("validate", tmp_path / "nope.xlsx")
+    assert result.exit_code == 1
+    assert "nope.xlsx" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_infeasible_is_exit_3(tmp_path):
+    tables = minimal_tables()
+    tables["Goals"][0]["hard"] = "yes"
+    result = run_cli("solve", write_workbook(tmp_path / "s.xlsx", tables), "--json")
+    assert result.exit_code == 3
+    assert json.loads(result.stdout)["status"] == "infeasible"
+
+
+def test_template_refuses_to_overwrite_and_validates_once_filled(tmp_path):
+    target = tmp_path / "new.xlsx"
+    assert run_cli("template", target).exit_code == 0
+    assert run_cli("template", target).exit_code == 1
+    assert run_cli("template", target, "--force").exit_code == 0
+    book = load_workbook(target)
+    assert "README" in book.sheetnames
+    projects = book["Projects"]
+    assert projects.freeze_panes == "A2"
+    assert any("cluster" in (dv.formula1 or "") for dv in projects.data_validations.dataValidation)
+    # Fill it with the minimal scenario and check it validates.
+    tables = minimal_tables()
+    for name, rows in tables.items():
+        ws = book[name]
+        header = [c.value for c in ws[1]]
+        if name == "Settings":
+            ws.delete_rows(2, ws.max_row)
+        for row in rows:
+            ws.append([row.get(column) for column in header])
+    book.save(target)
+    assert run_cli("validate", target).exit_code == 0
+    assert load_scenario(target).name == "minimal"
+
+
+@pytest.mark.parametrize("arguments", [("--time-limit", "30"), ("--mip-gap", "0.01")])
+def test_solver_options(tmp_path, arguments):
+    path = write_workbook(tmp_path / "s.xlsx", minimal_tables())
+    result = run_cli("solve", path, "--json", *arguments)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["status"] == "optimal"
