@@ -117,7 +117,8 @@ def template(
 @app.command()
 def solve(
     file: FileArg,
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the results workbook here.")] = None,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Results workbook (default: <input>-results.xlsx beside the input).")] = None,
+    no_out: Annotated[bool, typer.Option("--no-out", help="Do not write a results workbook.")] = False,
     as_json: JsonOpt = False,
     time_limit: Annotated[Optional[float], typer.Option("--time-limit", help="Seconds the solver may run.", min=0)] = None,
     mip_gap: Annotated[Optional[float], typer.Option("--mip-gap", help="Relative MIP gap (default 1e-4 or Settings mip_gap).", min=0, max=1)] = None,
@@ -128,12 +129,14 @@ def solve(
 
     Example: planner solve scenarios/small.xlsx --out results.xlsx
     """
-    from planner.pipeline import run_scenario
+    from planner.pipeline import default_results_path, run_scenario
 
     _setup_logging(verbose)
+    if out_file is None and not no_out:
+        out_file = default_results_path(file)
     try:
         answer = run_scenario(file, time_limit=time_limit, mip_gap=mip_gap, verbose=verbose,
-                              out=out_file)
+                              out=None if no_out else out_file)
     except PlannerError as exc:
         _fail(exc, as_json, debug)
         return
@@ -141,7 +144,7 @@ def solve(
         print(json.dumps(answer.to_json(), default=str))
     else:
         show_answer(answer)
-        if out_file is not None and answer.status in ("optimal", "feasible", "interrupted"):
+        if not no_out:
             err.print(f"Results written to {out_file}", markup=False)
     from planner.solve import EXIT_CODES
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from planner.formulation import build_model
 from planner.results import Answer, extract
@@ -40,14 +43,39 @@ def solve_scenario(scenario: Scenario, options: SolveOptions) -> Answer:
     return answer
 
 
+def run_record(path: Path, options: SolveOptions) -> dict[str, Any]:
+    """Input file and SHA-256, versions, options and date: what it takes to reproduce a run."""
+    from importlib.metadata import version
+
+    from planner import __version__
+
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return {
+        "input file": Path(path).name,
+        "input sha256": digest,
+        "planner version": __version__,
+        "pyomo version": version("pyomo"),
+        "highspy version": version("highspy"),
+        "options": f"mip_gap={options.mip_gap}, time_limit={options.time_limit}",
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def default_results_path(path: Path) -> Path:
+    """``<input>-results.xlsx`` beside the input."""
+    return Path(path).with_name(f"{Path(path).stem}-results.xlsx")
+
+
 def run_scenario(path: Path, time_limit: float | None = None, mip_gap: float | None = None,
                  verbose: bool = False, out: Path | None = None) -> Answer:
-    """Load, solve and (optionally) write the results workbook of one file."""
+    """Load, solve and (when ``out`` is given) write the results workbook of one file."""
     scenario = load_scenario(path)
     for warning in scenario.warnings:
         log.warning("%s", warning)
-    answer = solve_scenario(scenario, solve_options(scenario, time_limit, mip_gap, verbose))
-    if out is not None and answer.status in ("optimal", "feasible", "interrupted"):
+    options = solve_options(scenario, time_limit, mip_gap, verbose)
+    answer = solve_scenario(scenario, options)
+    answer.run = run_record(path, options)
+    if out is not None:
         from planner.report import write_results
 
         write_results(answer, out)

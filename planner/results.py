@@ -37,6 +37,13 @@ class Answer:
     clusters: pd.DataFrame = field(default_factory=pd.DataFrame)
     partners: pd.DataFrame = field(default_factory=pd.DataFrame)
     transport: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Context for the results workbook (not part of --json).
+    flows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    budgets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    project_info: pd.DataFrame = field(default_factory=pd.DataFrame)
+    region_info: pd.DataFrame = field(default_factory=pd.DataFrame)
+    movers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    run: dict[str, Any] = field(default_factory=dict)
 
     @property
     def objective(self) -> float | None:
@@ -89,8 +96,15 @@ def extract(model: AllocationModel, result: SolveResult) -> Answer:
         solve_seconds=result.solve_seconds,
         message=result.message,
     )
+    answer.budgets = model.index.budgets[["fund", "scope", "year", "amount", "carry_over"]].copy()
+    answer.project_info = _project_info(model)
+    answer.region_info = model.scenario.tables["Regions"][["region", "name", "population", "group"]].copy()
+    answer.movers = model.index.impacts[["project", "indicator", "region"]].drop_duplicates()
     if result.values is None:
         return answer
+    flows = model.index.payments
+    answer.flows = flows.assign(amount=result.values[model.columns.col("y", flows["y"])]).query(
+        "amount > @EPSILON")[["project", "payer", "fund", "scope", "year", "amount"]].reset_index(drop=True)
     shares = chosen_starts(model, result.values)
     answer.projects = plan_table(model, shares)
     levels = level_table(model, shares, result.values)
@@ -103,6 +117,12 @@ def extract(model: AllocationModel, result: SolveResult) -> Answer:
     answer.partners = partner_table(model, shares)
     answer.transport = transport_table(model, shares, result.values)
     return answer
+
+
+def _project_info(model: AllocationModel) -> pd.DataFrame:
+    projects = model.index.projects
+    info = projects[["name", "kind", "region", "cost", "duration", "partner", "partner_share"]]
+    return info.rename_axis("project").reset_index()
 
 
 def chosen_starts(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:

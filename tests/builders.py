@@ -28,8 +28,11 @@ def write_workbook(path: Path | str, tables: Tables) -> Path:
                 if key not in columns:
                     columns.append(key)
         ws.append(columns)
-        for row in rows:
-            ws.append([row.get(c) for c in columns])
+        for r, row in enumerate(rows, start=2):
+            for c, column in enumerate(columns, start=1):
+                cell = ws.cell(row=r, column=c, value=row.get(column))
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text that looks like a formula, as Excel stores '=x
     wb.save(path)
     return path
 
@@ -89,7 +92,7 @@ def solve_tables(tmp_path: Path, tables: Tables, name: str = "scenario.xlsx", *e
     import json
 
     path = write_workbook(Path(tmp_path) / name, tables)
-    result = run_cli("solve", path, "--json", *extra)
+    result = run_cli("solve", path, "--json", "--no-out", *extra)
     assert result.stdout.strip(), f"no JSON on stdout: {result.output!r} {result.exception!r}"
     return result.exit_code, json.loads(result.stdout)
 

@@ -32,7 +32,7 @@ def test_usage_error_is_exit_2():
 def test_solve_json_is_alone_on_stdout_and_files_are_untouched(tmp_path):
     path = write_workbook(tmp_path / "s.xlsx", minimal_tables())
     before = (path.read_bytes(), os.stat(path).st_mtime_ns)
-    completed = subprocess.run([sys.executable, "-m", "planner.cli", "solve", str(path), "--json"],
+    completed = subprocess.run([sys.executable, "-m", "planner.cli", "solve", str(path), "--json", "--no-out"],
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr
     answer = json.loads(completed.stdout)
@@ -48,7 +48,9 @@ def test_validate_leaves_the_input_unchanged(tmp_path):
     path = write_workbook(tmp_path / "s.xlsx", minimal_tables())
     before = (path.read_bytes(), os.stat(path).st_mtime_ns)
     assert run_cli("validate", path).exit_code == 0
+    assert run_cli("solve", path).exit_code == 0
     assert (path.read_bytes(), os.stat(path).st_mtime_ns) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s-results.xlsx", "s.xlsx"]
 
 
 def test_solve_writes_results_workbook_atomically(tmp_path):
@@ -116,3 +118,27 @@ def test_solver_options(tmp_path, arguments):
     result = run_cli("solve", path, "--json", *arguments)
     assert result.exit_code == 0
     assert json.loads(result.stdout)["status"] == "optimal"
+
+
+def test_results_workbook_round_trip_and_formula_injection(tmp_path):
+    tables = minimal_tables()
+    tables["Projects"][0]["name"] = '=HYPERLINK("http://x","y")'
+    tables["Projects"][0]["project"] = "=P1"
+    tables["Impacts"][0]["project"] = "=P1"
+    path = write_workbook(tmp_path / "s.xlsx", tables)
+    out = tmp_path / "r.xlsx"
+    result = run_cli("solve", path, "--out", out, "--json")
+    answer = json.loads(result.stdout)
+    book = load_workbook(out)
+    assert {"Summary", "Plan", "Spending", "Goals", "Regions", "Allocation"} <= set(book.sheetnames)
+    plan = book["Plan"]
+    header = [c.value for c in plan[1]]
+    rows = [dict(zip(header, [c.value for c in row])) for row in plan.iter_rows(min_row=2)]
+    assert [r["project"] for r in rows] == [p["project"] for p in answer["projects"]]
+    assert rows[0]["project"] == "=P1" and plan.cell(row=2, column=1).data_type == "s"
+    assert rows[0]["name"] == '=HYPERLINK("http://x","y")'
+    assert all(c.data_type != "f" for row in book["Plan"].iter_rows() for c in row)
+    summary = {r[0].value: r[1].value for r in book["Summary"].iter_rows(min_row=2)}
+    assert summary["objective"] == pytest.approx(answer["objective"])
+    assert summary["run: input sha256"]
+    assert book["Spending"]._charts and book["Allocation"]._charts
