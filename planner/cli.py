@@ -119,6 +119,7 @@ def solve(
     file: FileArg,
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Results workbook (default: <input>-results.xlsx beside the input).")] = None,
     no_out: Annotated[bool, typer.Option("--no-out", help="Do not write a results workbook.")] = False,
+    variant: Annotated[Optional[str], typer.Option("--variant", help="Solve this variant (Variants sheet).")] = None,
     as_json: JsonOpt = False,
     time_limit: Annotated[Optional[float], typer.Option("--time-limit", help="Seconds the solver may run.", min=0)] = None,
     mip_gap: Annotated[Optional[float], typer.Option("--mip-gap", help="Relative MIP gap (default 1e-4 or Settings mip_gap).", min=0, max=1)] = None,
@@ -136,7 +137,7 @@ def solve(
         out_file = default_results_path(file)
     try:
         answer = run_scenario(file, time_limit=time_limit, mip_gap=mip_gap, verbose=verbose,
-                              out=None if no_out else out_file)
+                              out=None if no_out else out_file, variant=variant)
     except PlannerError as exc:
         _fail(exc, as_json, debug)
         return
@@ -184,6 +185,60 @@ def show_answer(answer) -> None:
         for fund, amount in used.items():
             table.add_row(str(fund), f"{amount:,.2f}")
         out.print(table)
+
+
+@app.command()
+def compare(
+    files: Annotated[list[Path], typer.Argument(help="Scenario workbooks.", show_default=False)],
+    variants: Annotated[bool, typer.Option("--variants", help="Also solve every variant of each workbook.")] = False,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Comparison workbook to write.")] = None,
+    as_json: JsonOpt = False,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Parallel processes (default: number of cores).", min=1)] = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", help="Send the solves to a dask.distributed scheduler, e.g. tcp://host:8786.")] = None,
+    time_limit: Annotated[Optional[float], typer.Option("--time-limit", help="Seconds each solve may run.", min=0)] = None,
+    mip_gap: Annotated[Optional[float], typer.Option("--mip-gap", help="Relative MIP gap.", min=0, max=1)] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Solve several scenarios (and their variants) and compare allocations across regions.
+
+    Example: planner compare scenarios/uzbekistan.xlsx --variants --out comparison.xlsx
+    """
+    import os
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from planner import compare as cmp
+
+    _setup_logging(False)
+    jobs = cmp.make_jobs(files, variants, time_limit, mip_gap)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err, transient=False) as progress:
+        task = progress.add_task("solving scenarios", total=len(jobs))
+        outcomes = cmp.run_jobs(jobs, workers=workers or os.cpu_count() or 1, dask_address=dask,
+                                progress=lambda o: progress.advance(task))
+    if out_file is not None:
+        try:
+            cmp.write_comparison(outcomes, out_file)
+        except PlannerError as exc:
+            _fail(exc, as_json, debug)
+    table = cmp.overview(outcomes)
+    if as_json:
+        print(json.dumps({"scenarios": [
+            {"scenario": o.label, "status": o.status, "reason": o.reason,
+             "answer": o.answer.to_json() if o.answer is not None else None} for o in outcomes]}, default=str))
+    else:
+        view = Table(title="Scenarios")
+        for column in ("scenario", "status", "objective", "money_used", "goals_met", "reason"):
+            view.add_column(column)
+        for row in table.itertuples(index=False):
+            view.add_row(str(row.scenario), str(row.status),
+                         "" if row.objective is None or row.objective != row.objective else f"{row.objective:,.6g}",
+                         "" if row.money_used is None or row.money_used != row.money_used else f"{row.money_used:,.2f}",
+                         str(row.goals_met or ""), str(row.reason or ""))
+        out.print(view)
+        if out_file is not None:
+            err.print(f"Comparison written to {out_file}", markup=False)
+    raise typer.Exit(cmp.exit_code(outcomes))
 
 
 @app.command()

@@ -67,14 +67,14 @@ def default_results_path(path: Path) -> Path:
 
 
 def run_scenario(path: Path, time_limit: float | None = None, mip_gap: float | None = None,
-                 verbose: bool = False, out: Path | None = None) -> Answer:
+                 verbose: bool = False, out: Path | None = None, variant: str | None = None) -> Answer:
     """Load, solve and (when ``out`` is given) write the results workbook of one file."""
-    scenario = load_scenario(path)
+    scenario = load_scenario(path, variant)
     for warning in scenario.warnings:
         log.warning("%s", warning)
     options = solve_options(scenario, time_limit, mip_gap, verbose)
     answer = solve_scenario(scenario, options)
-    answer.run = run_record(path, options)
+    answer.run = run_record(path, options) | ({"variant": variant} if variant else {})
     if out is not None:
         from planner.report import write_results
 

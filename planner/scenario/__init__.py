@@ -1,9 +1,9 @@
 """Scenario workbooks: read, type-check and validate them against the contract.
 
-``load_scenario(path)`` is the single entry point: it returns a validated
-:class:`Scenario` (warnings attached) or raises :class:`ScenarioInvalid`
-listing every problem at once, or :class:`WorkbookFileError` for a file that
-cannot be read at all.
+``load_scenario(path, variant=None)`` is the single entry point: it returns a
+validated :class:`Scenario` (warnings attached) or raises
+:class:`ScenarioInvalid` listing every problem at once, or
+:class:`WorkbookFileError` for a file that cannot be read at all.
 """
 
 from __future__ import annotations
@@ -13,18 +13,18 @@ from pathlib import Path
 from planner.errors import Problem, ScenarioInvalid
 from planner.scenario.data import Scenario
 from planner.scenario.family_rules import check_families
-from planner.scenario.reader import read_workbook
+from planner.scenario.reader import RawWorkbook, read_workbook
 from planner.scenario.rules import check_all
 from planner.scenario.schema import SHEETS
-from planner.scenario.tables import read_settings, read_tables
+from planner.scenario.tables import ROW, read_settings, read_tables
+from planner.scenario.variants import apply_variant, variant_names
 
-__all__ = ["Scenario", "load_scenario", "check_scenario"]
+__all__ = ["Scenario", "load_scenario", "check_scenario", "list_variants"]
+
+WANTED = {s.name.lower() for s in SHEETS}
 
 
-def check_scenario(path: Path | str) -> tuple[Scenario | None, list[Problem]]:
-    """Read and validate; return the scenario (None when there are errors) and all problems."""
-    path = Path(path)
-    raw = read_workbook(path, {s.name.lower() for s in SHEETS})
+def _validate(raw: RawWorkbook, path: Path) -> tuple[Scenario | None, list[Problem]]:
     tables, problems = read_tables(raw)
     problems = raw.problems + problems
     settings, setting_rows, setting_problems = read_settings(tables["Settings"])
@@ -33,14 +33,64 @@ def check_scenario(path: Path | str) -> tuple[Scenario | None, list[Problem]]:
     problems += check_families(tables, settings)
     if any(p.severity == "error" for p in problems):
         return None, problems
-    scenario = Scenario(settings=settings, tables=tables, setting_rows=setting_rows,
-                        problems=problems, path=path)
+    return Scenario(settings=settings, tables=tables, setting_rows=setting_rows,
+                    problems=problems, path=path), problems
+
+
+def check_scenario(path: Path | str, variant: str | None = None,
+                   check_variants: bool = True) -> tuple[Scenario | None, list[Problem]]:
+    """Read and validate; return the scenario (None when there are errors) and all problems.
+
+    With ``variant``, that variant's changes are applied first. Without it, every
+    variant is also checked, and an invalid one is reported at its Variants rows.
+    """
+    path = Path(path)
+    raw = read_workbook(path, WANTED)
+    scenario, problems = _validate(raw, path)
+    if scenario is None and variant is None:
+        return None, problems
+    variants = scenario.tables["Variants"] if scenario is not None else None
+    if variant is not None:
+        if scenario is None:
+            return None, problems
+        changed, change_problems = apply_variant(raw, variants, variant)
+        if any(p.severity == "error" for p in change_problems):
+            return None, change_problems
+        result, problems = _validate(changed, path)
+        if result is not None:
+            result.variant = variant
+        return result, [_in_variant(p, variant, variants) for p in problems]
+    if check_variants:
+        for name in variant_names(variants):
+            changed, change_problems = apply_variant(raw, variants, name)
+            if not any(p.severity == "error" for p in change_problems):
+                _, change_problems = _validate(changed, path)
+            problems += [_in_variant(p, name, variants) for p in change_problems if p.severity == "error"
+                         and p.sheet != "Variants"] + [p for p in change_problems if p.sheet == "Variants"]
+        if any(p.severity == "error" for p in problems):
+            return None, problems
     return scenario, problems
 
 
-def load_scenario(path: Path | str) -> Scenario:
-    """A validated scenario, or :class:`ScenarioInvalid` with every problem."""
-    scenario, problems = check_scenario(path)
+def _in_variant(problem: Problem, name: str, variants) -> Problem:
+    """Locate a problem of a variant at the variant's Variants rows."""
+    if problem.sheet == "Variants":
+        return problem
+    rows = variants[variants["variant"] == name][ROW].tolist()
+    where = f"rows {', '.join(map(str, rows))}" if len(rows) > 1 else f"row {rows[0]}" if rows else "?"
+    return Problem(problem.severity, "Variants", rows[0] if rows else None, "variant",
+                   f"variant {name} (Variants {where}) gives: {problem}")
+
+
+def list_variants(path: Path | str) -> list[str]:
+    """Names of the variants a valid workbook declares."""
+    scenario = load_scenario(path)
+    return variant_names(scenario.tables["Variants"])
+
+
+def load_scenario(path: Path | str, variant: str | None = None) -> Scenario:
+    """A validated scenario (optionally a variant of it), or :class:`ScenarioInvalid`."""
+    scenario, problems = check_scenario(path, variant, check_variants=False)
     if scenario is None:
         raise ScenarioInvalid(problems)
     return scenario

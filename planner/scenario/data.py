@@ -25,10 +25,12 @@ class Scenario:
     setting_rows: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     path: Path | None = None
+    variant: str | None = None
 
     @property
     def name(self) -> str:
-        return str(self.settings.get("name") or (self.path.stem if self.path else "scenario"))
+        base = str(self.settings.get("name") or (self.path.stem if self.path else "scenario"))
+        return f"{base} [{self.variant}]" if self.variant else base
 
     @property
     def start_year(self) -> int:

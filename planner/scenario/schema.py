@@ -279,6 +279,18 @@ SHEETS: tuple[Sheet, ...] = (
         ),
         key=("project", "region"),
     ),
+    Sheet(
+        "Variants", "Named changes to the base scenario; each row changes one column on the rows of "
+        "a sheet that match `where`. `planner solve FILE --variant NAME` solves one variant.",
+        (
+            Column("variant", "id", "Variant name.", required=True),
+            Column("sheet", "text", "Sheet to change.", required=True),
+            Column("where", "text", "Rows to change: column=value pairs separated by ; (blank = all rows)."),
+            Column("column", "text", "Column to change.", required=True),
+            Column("set", "any", "New value (leave blank to multiply)."),
+            Column("multiply", "number", "Factor to multiply the column by (leave blank to set)."),
+        ),
+    ),
 )
 
 def describe_type(column: Column | Setting) -> str:
