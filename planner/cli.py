@@ -39,6 +39,18 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on 
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks on errors.")]
 
 
+@app.callback()
+def _startup() -> None:
+    """Refuse to run when openpyxl would parse XML without defusedxml."""
+    from planner.scenario.safety import check_defusedxml
+
+    try:
+        check_defusedxml()
+    except RuntimeError as exc:  # pragma: no cover - a broken installation
+        err.print(f"Error: {exc}", markup=False)
+        raise typer.Exit(1)
+
+
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s", force=True)
@@ -234,7 +246,7 @@ def compare(
             view.add_row(str(row.scenario), str(row.status),
                          "" if row.objective is None or row.objective != row.objective else f"{row.objective:,.6g}",
                          "" if row.money_used is None or row.money_used != row.money_used else f"{row.money_used:,.2f}",
-                         str(row.goals_met or ""), str(row.reason or ""))
+                         "" if not isinstance(row.goals_met, str) else row.goals_met, str(row.reason or ""))
         out.print(view)
         if out_file is not None:
             err.print(f"Comparison written to {out_file}", markup=False)

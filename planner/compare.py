@@ -163,7 +163,7 @@ def allocation_by_region(outcomes: list[Outcome]) -> pd.DataFrame:
     frames = []
     for o in outcomes:
         a = o.answer
-        if a is None or a.region_info.empty:
+        if a is None or a.region_info.empty or o.status not in ("optimal", "feasible", "interrupted"):
             continue
         frame = a.region_info[["region"]].copy()
         invested = a.flows.groupby("payer")["amount"].sum() if not a.flows.empty else pd.Series(dtype=float)
@@ -221,7 +221,7 @@ def input_differences(outcomes: list[Outcome]) -> pd.DataFrame:
             if table is None or table.empty:
                 continue
             index = key or list(table.columns[:1])
-            tables[o.label] = table.astype(str).set_index(index)
+            tables[o.label] = _as_text(table).set_index(index)
         if len(tables) < 2:
             continue
         all_keys = sorted(set().union(*(t.index for t in tables.values())), key=str)
@@ -235,6 +235,18 @@ def input_differences(outcomes: list[Outcome]) -> pd.DataFrame:
                     rows.append({"sheet": sheet, "key": k if not isinstance(k, tuple) else " / ".join(k),
                                  "column": column, **values})
     return pd.DataFrame(rows)
+
+
+def _as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as display text (blank for missing), so values compare across scenarios."""
+    def text(value) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return ""
+        if isinstance(value, tuple):
+            return ", ".join(map(str, value))
+        return str(value)
+
+    return table.astype(object).apply(lambda column: column.map(text))
 
 
 def write_comparison(outcomes: list[Outcome], target: Path) -> Path:

@@ -334,7 +334,7 @@ class _FormulaScanner:
             rb"<" + p + rb"f/>",
         )]
         self._formula = b"<" + prefix + b"f"
-        self._cell_start = re.compile(rb"<" + p + rb"c[\s>/]")
+        self._cell_open = b"<" + prefix + b"c"
         self._cell_end = b"</" + prefix + b"c>"
         self._carry = b""
         self.refs: list[str] = []
@@ -370,13 +370,14 @@ class _FormulaScanner:
 
     def _ref_before(self, segment: bytes, position: int) -> str:
         """The ``r`` attribute of the cell that encloses ``position`` ('?' when it has none)."""
-        window = max(0, position - 65536)
-        starts = list(self._cell_start.finditer(segment, window, position))
-        if not starts:
-            return "?"
-        tag = segment[starts[-1].start():segment.find(b">", starts[-1].start())]
-        ref = re.search(rb"""\sr\s*=\s*["']([^"']*)["']""", tag)
-        return ref.group(1).decode("utf-8", errors="replace") if ref else "?"
+        start = position
+        while (start := segment.rfind(self._cell_open, 0, start)) >= 0:
+            after = start + len(self._cell_open)
+            if segment[after:after + 1] in (b" ", b"\t", b"\r", b"\n", b">", b"/"):
+                tag = segment[start:segment.find(b">", start)]
+                ref = re.search(rb"""\sr\s*=\s*["']([^"']*)["']""", tag)
+                return ref.group(1).decode("utf-8", errors="replace") if ref else "?"
+        return "?"
 
 
 # --- the sheet list ---------------------------------------------------------------------------
