@@ -84,6 +84,8 @@ class MatrixModel:
     highs: highspy.Highs
     positions: np.ndarray  # global column -> HiGHS column (-1 when absent)
     num_col: int
+    row_family: list[str] = field(default_factory=list)  # HiGHS row -> constraint family id
+    row_index: np.ndarray | None = None  # HiGHS row -> row number within its family
 
 
 def solve(model: AllocationModel, options: SolveOptions | None = None) -> SolveResult:
@@ -159,7 +161,10 @@ def hand_off(model: AllocationModel, options: SolveOptions) -> MatrixModel:
     if options.threads:
         highs.setOptionValue("threads", int(options.threads))
     highs.passModel(lp)
-    return MatrixModel(highs=highs, positions=positions, num_col=len(compiled))
+    families = [con.parent_component().local_name for con, _ in form.rows]
+    within = np.array([con.index() for con, _ in form.rows], dtype=np.int64)
+    return MatrixModel(highs=highs, positions=positions, num_col=len(compiled),
+                       row_family=families, row_index=within)
 
 
 def _new_highs(verbose: bool) -> highspy.Highs:
