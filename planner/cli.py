@@ -132,6 +132,7 @@ def solve(
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Results workbook (default: <input>-results.xlsx beside the input).")] = None,
     no_out: Annotated[bool, typer.Option("--no-out", help="Do not write a results workbook.")] = False,
     variant: Annotated[Optional[str], typer.Option("--variant", help="Solve this variant (Variants sheet).")] = None,
+    fairness: Annotated[bool, typer.Option("--price-of-fairness", help="Also compare the most beneficial plans with and without the Equity rules.")] = False,
     as_json: JsonOpt = False,
     time_limit: Annotated[Optional[float], typer.Option("--time-limit", help="Seconds the solver may run.", min=0)] = None,
     mip_gap: Annotated[Optional[float], typer.Option("--mip-gap", help="Relative MIP gap (default 1e-4 or Settings mip_gap).", min=0, max=1)] = None,
@@ -149,7 +150,7 @@ def solve(
         out_file = default_results_path(file)
     try:
         answer = run_scenario(file, time_limit=time_limit, mip_gap=mip_gap, verbose=verbose,
-                              out=None if no_out else out_file, variant=variant)
+                              out=None if no_out else out_file, variant=variant, fairness=fairness)
     except PlannerError as exc:
         _fail(exc, as_json, debug)
         return

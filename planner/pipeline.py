@@ -67,7 +67,8 @@ def default_results_path(path: Path) -> Path:
 
 
 def run_scenario(path: Path, time_limit: float | None = None, mip_gap: float | None = None,
-                 verbose: bool = False, out: Path | None = None, variant: str | None = None) -> Answer:
+                 verbose: bool = False, out: Path | None = None, variant: str | None = None,
+                 fairness: bool = False) -> Answer:
     """Load, solve and (when ``out`` is given) write the results workbook of one file."""
     scenario = load_scenario(path, variant)
     for warning in scenario.warnings:
@@ -75,6 +76,10 @@ def run_scenario(path: Path, time_limit: float | None = None, mip_gap: float | N
     options = solve_options(scenario, time_limit, mip_gap, verbose)
     answer = solve_scenario(scenario, options)
     answer.run = run_record(path, options) | ({"variant": variant} if variant else {})
+    if fairness:
+        from planner.fairness import price_of_fairness
+
+        answer.price_of_fairness = price_of_fairness(scenario, options)
     if out is not None:
         from planner.report import write_results
 

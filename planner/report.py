@@ -60,6 +60,7 @@ def write_results(answer: Answer, target: Path, extra_sheets: dict[str, pd.DataF
                             ("Partners", answer.partners)):
             if not frame.empty:
                 _sheet(wb, name, frame, {"amount": MONEY, "model": NUMBER, "true": NUMBER, "difference": NUMBER})
+        _equity_sheet(wb, answer)
         for name, frame in (extra_sheets or {}).items():
             _sheet(wb, name, frame, {})
         wb.save(path)
@@ -241,3 +242,37 @@ def _spending_chart(wb: Workbook, ws, answer: Answer) -> None:
     chart.set_categories(Reference(ws, min_col=start_col, min_row=2, max_row=len(per_year) + 1))
     chart.width, chart.height = 18, 9
     ws.add_chart(chart, ws.cell(row=len(per_year) + 4, column=start_col).coordinate)
+
+
+def _equity_sheet(wb: Workbook, answer: Answer) -> None:
+    """Per-capita levels, disparity measures and, when computed, the price of fairness."""
+    equity, pof = answer.equity, answer.price_of_fairness
+    if not equity and not pof:
+        return
+    rows: list[tuple[str, Any]] = []
+    if equity:
+        rows.append(("indicator", equity["indicator"]))
+        for name, values in equity["measures"].items():
+            rows += [(f"{name} before the plan", values["before"]), (f"{name} after the plan", values["after"])]
+    for key in ("benefit_efficient", "benefit_fair", "benefit_lost", "benefit_lost_pct"):
+        if key in pof:
+            rows.append((key.replace("_", " "), pof[key]))
+    for plan, values in (pof.get("measures") or {}).items():
+        rows += [(f"{name} ({plan})", value) for name, value in values.items()]
+    measures = pd.DataFrame(rows, columns=["measure", "value"])
+    regions = pof.get("regions") if isinstance(pof.get("regions"), pd.DataFrame) else equity.get("regions")
+    ws = _sheet(wb, "Equity", measures, {"value": NUMBER})
+    if isinstance(regions, pd.DataFrame) and not regions.empty:
+        start = len(measures) + 3
+        write_frame(ws, regions, start_row=start, number_formats={c: NUMBER for c in regions.columns})
+        for cell in ws[start]:
+            cell.font = Font(bold=True)
+        if "gain_per_capita_fair" in regions.columns:
+            chart = BarChart()
+            chart.title = "Per-capita gain by region: efficient vs fair plan"
+            first = list(regions.columns).index("gain_per_capita_efficient") + 1
+            chart.add_data(Reference(ws, min_col=first, max_col=first + 1, min_row=start,
+                                     max_row=start + len(regions)), titles_from_data=True)
+            chart.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=start + len(regions)))
+            chart.width, chart.height = 20, 10
+            ws.add_chart(chart, "J2")

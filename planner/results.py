@@ -44,6 +44,8 @@ class Answer:
     region_info: pd.DataFrame = field(default_factory=pd.DataFrame)
     movers: pd.DataFrame = field(default_factory=pd.DataFrame)
     run: dict[str, Any] = field(default_factory=dict)
+    equity: dict[str, Any] = field(default_factory=dict)
+    price_of_fairness: dict[str, Any] = field(default_factory=dict)
 
     @property
     def objective(self) -> float | None:
@@ -66,6 +68,8 @@ class Answer:
             "clusters": _records(self.clusters),
             "partners": _records(self.partners),
             "transport": _records(self.transport),
+            "equity": _plain_dict(self.equity),
+            **({"price_of_fairness": _plain_dict(self.price_of_fairness)} if self.price_of_fairness else {}),
         }
 
 
@@ -74,6 +78,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         return []
     clean = frame.astype(object).where(frame.notna(), None)
     return [{k: _plain(v) for k, v in row.items()} for row in clean.to_dict("records")]
+
+
+def _plain_dict(data: dict[str, Any]) -> dict[str, Any]:
+    """A dict whose DataFrames become lists of records, for JSON."""
+    return {k: (_records(v) if isinstance(v, pd.DataFrame) else
+                _plain_dict(v) if isinstance(v, dict) else _plain(v)) for k, v in data.items()}
 
 
 def _plain(value: Any) -> Any:
@@ -116,6 +126,9 @@ def extract(model: AllocationModel, result: SolveResult) -> Answer:
     answer.clusters = cluster_table(model, result.values)
     answer.partners = partner_table(model, shares)
     answer.transport = transport_table(model, shares, result.values)
+    from planner.fairness import equity_summary
+
+    answer.equity = equity_summary(answer, model.scenario.settings.get("output_indicator"))
     return answer
 
 

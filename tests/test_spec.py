@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyomo.environ as pyo
 
-from planner.formulation import CONSTRAINT_FAMILIES, build_model, constraints, family_constraints
+from planner.formulation import BUILDER_MODULES, CONSTRAINT_FAMILIES, build_model
 from planner.scenario import load_scenario
 from tests.builders import minimal_tables, write_workbook
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def spec_ids() -> list[str]:
     ids = []
-    for page in ("allocation.md", "families.md"):
+    for page in ("allocation.md", "families.md", "equity.md"):
         text = (ROOT / "models" / page).read_text(encoding="utf-8")
         ids += re.findall(r"^### `([a-z_]+)`", text, flags=re.MULTILINE)
     return ids
@@ -27,8 +27,8 @@ def test_spec_lists_exactly_the_constraint_families_in_build_order():
 
 
 def test_every_family_has_a_builder_named_after_it():
-    builders = sorted(n[len("add_"):] for module in (constraints, family_constraints)
-                      for n in dir(module) if n.startswith("add_") and n != "add_constraint")
+    builders = sorted(n[len("add_"):] for module in BUILDER_MODULES for n in dir(module)
+                      if n.startswith("add_") and n not in ("add_constraint", "add_equity_variables"))
     assert builders == sorted(CONSTRAINT_FAMILIES)
 
 
@@ -41,7 +41,7 @@ def test_model_components_are_named_after_the_spec_ids(tmp_path):
 
 def test_every_family_has_a_hand_solved_test():
     text = "\n".join((ROOT / "tests" / name).read_text(encoding="utf-8")
-                     for name in ("test_families.py", "test_investment_families.py"))
+                     for name in ("test_families.py", "test_investment_families.py", "test_equity.py"))
     tested = set(re.findall(r"^def test_([a-z_]+?)_", text, flags=re.MULTILINE))
     for family in CONSTRAINT_FAMILIES:
         assert re.search(rf"^def test_{family}_", text, flags=re.MULTILINE), f"no test for {family}"

@@ -65,7 +65,7 @@ BROKEN = [
     ("unknown enum", lambda t: _mutate(t, "Projects", 0, kind="bridge"),
      "Projects!2: kind: expected one of cluster, transport, crossborder, other (bridge)"),
     ("unknown objective", lambda t: t["Settings"].append({"key": "objective", "value": "profit"}),
-     "Settings!5: value: objective: expected one of goals, benefit, cost (profit)"),
+     "Settings!5: value: objective: expected one of goals, benefit, cost, maxmin (profit)"),
     ("duplicate id", lambda t: _mutate(t, "Projects", 2, project="P1"),
      "Projects!4: project: duplicate project (P1)"),
     ("unknown fund in budgets", lambda t: _mutate(t, "Budgets", 0, fund="imf"),

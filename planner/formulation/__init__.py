@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from planner.formulation import constraints, family_constraints
+from planner.formulation import constraints, equity, family_constraints
 from planner.formulation.build import Build, Stage
 from planner.formulation.index import ModelIndex, build_index
 from planner.formulation.objectives import add_objectives
@@ -22,7 +22,10 @@ from planner.scenario import Scenario
 
 #: Constraint families in build order; each is a Pyomo component and an id in models/.
 CONSTRAINT_FAMILIES = ("one_start", "payment", "budget", "carry_over", "requires", "excludes", "goal",
-                       "cluster_role", "cluster_complete", "transport_pair", "partner_cap")
+                       "cluster_role", "cluster_complete", "transport_pair", "partner_cap",
+                       "equity_floor", "equity_spread", "equity_gap", "equity_share", "equity_gini",
+                       "maxmin_floor")
+BUILDER_MODULES = (constraints, family_constraints, equity)
 
 AllocationModel = Build
 
@@ -32,14 +35,17 @@ __all__ = ["AllocationModel", "CONSTRAINT_FAMILIES", "Stage", "build_model", "Mo
 def build_model(scenario: Scenario) -> Build:
     """Build the mixed-integer allocation model of a validated scenario."""
     objective = scenario.settings["objective"]
-    index = build_index(scenario, all_goals_hard=objective in ("benefit", "cost"))
+    all_hard = objective in ("benefit", "cost", "maxmin")
+    index = build_index(scenario, all_goals_hard=all_hard)
     model = pyo.ConcreteModel(name=scenario.name)
     b = Build(scenario=scenario, index=index, model=model)
     b.index_balances = _balances(index)
     b.extra_exclusions.append(_same_link_pairs(index))
+    b.equity = equity.equity_rules(b, all_hard)
     add_variables(b)
+    equity.add_equity_variables(b)
     for family in CONSTRAINT_FAMILIES:
-        builder = getattr(constraints, f"add_{family}", None) or getattr(family_constraints, f"add_{family}")
+        builder = next(getattr(m, f"add_{family}") for m in BUILDER_MODULES if hasattr(m, f"add_{family}"))
         builder(b)
     add_objectives(b)
     _add_pyomo_objectives(b)

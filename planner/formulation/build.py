@@ -42,6 +42,10 @@ class Build:
     trivially_infeasible: list[str] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
     _extra_levels: pd.DataFrame | None = None
+    equity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    equity_units: pd.DataFrame = field(default_factory=pd.DataFrame)
+    equity_spread: pd.DataFrame = field(default_factory=pd.DataFrame)
+    equity_pairs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def level_terms(self, items: pd.DataFrame) -> pd.DataFrame:
         """Terms of level(k, R, t) for each item (indicator, scope tuple, year).

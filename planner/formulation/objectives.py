@@ -7,6 +7,7 @@ always minimised internally; maximised objectives carry ``sign = -1``.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from planner.formulation.build import Build, Stage
 
@@ -66,14 +67,25 @@ def _cumulative_discount(b: Build):
 
 
 def goal_stages(b: Build) -> list[Stage]:
-    """One stage per priority level of soft goals: sum of weight_g * u_g / |target_g|."""
+    """One stage per priority level of soft goals and soft equity rules.
+
+    A goal scores weight_g * u_g / |target_g|; an equity rule weight * u / |value|.
+    """
     goals = b.index.goals
     soft = goals[~goals["hard"]].reset_index(drop=True)
+    scored = pd.DataFrame({"priority": soft["priority"].to_numpy(dtype=int),
+                           "col": b.columns.col("u", soft.index.to_numpy()),
+                           "score": (soft["weight"] / soft["scale"]).to_numpy(dtype=float)})
+    units = b.equity_units
+    if len(units):
+        scored = pd.concat([scored, pd.DataFrame({
+            "priority": units["priority"].to_numpy(dtype=int), "col": b.columns.col("eq_u", units["u"]),
+            "score": units["score"].to_numpy(dtype=float)})], ignore_index=True)
     stages = []
-    for priority in sorted(soft["priority"].unique()):
-        level = soft[soft["priority"] == priority]
-        score = (level["weight"] / level["scale"]).to_numpy()
-        stages.append(Stage(f"priority {int(priority)}", b.columns.col("u", level.index.to_numpy()), score))
+    for priority in sorted(scored["priority"].unique()):
+        level = scored[scored["priority"] == priority]
+        stages.append(Stage(f"priority {int(priority)}", level["col"].to_numpy(dtype=np.int64),
+                            level["score"].to_numpy(dtype=float)))
     return stages
 
 
@@ -85,6 +97,12 @@ def add_objectives(b: Build) -> None:
     if objective == "benefit":
         cols, coefs = benefit_terms(b)
         b.stages = [Stage("benefit", cols, -coefs, sign=-1.0)]
+        if tie_break == "min_cost":
+            b.stages.append(Stage("min_cost", x_cols, discounted_cost(b), reported=False))
+    elif objective == "maxmin":
+        b.stages = [Stage("maxmin", b.columns.col("z", [0]), np.array([-1.0]), sign=-1.0)]
+        cols, coefs = benefit_terms(b)
+        b.stages.append(Stage("benefit", cols, -coefs, sign=-1.0))
         if tie_break == "min_cost":
             b.stages.append(Stage("min_cost", x_cols, discounted_cost(b), reported=False))
     elif objective == "cost":

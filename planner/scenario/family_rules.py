@@ -15,7 +15,7 @@ from planner.scenario.tables import ROW
 def check_families(tables: Tables, settings: dict[str, Any]) -> list[Problem]:
     """Every family rule; each is silent when its sheets and columns are absent."""
     return (check_clusters(tables) + check_network(tables, settings) + check_partners(tables)
-            + check_cost_shares(tables))
+            + check_cost_shares(tables) + check_equity(tables, settings))
 
 
 def check_clusters(tables: Tables) -> list[Problem]:
@@ -191,4 +191,55 @@ def check_cost_shares(tables: Tables) -> list[Problem]:
         if abs(total - 1.0) > 1e-6:
             problems.append(Problem("error", "CostShares", row, "share",
                                     f"shares of project {project} sum to {total:g}, not 1", total))
+    return problems
+
+
+def check_equity(tables: Tables, settings: dict[str, Any]) -> list[Problem]:
+    """Known indicators and regions, populations for per-capita rules, sensible bounds."""
+    indicators = _ids(tables, "Indicators", "indicator")
+    regions = tables["Regions"]
+    groups: dict[str, list[str]] = {}
+    for region, group in zip(regions["region"], regions["group"]):
+        if group is not None:
+            groups.setdefault(group, []).append(region)
+    population = dict(zip(regions["region"], regions["population"]))
+    start, horizon = settings.get("start_year"), settings.get("horizon")
+    problems: list[Problem] = []
+    for r in _records(tables["Equity"]):
+        kind, row = r["kind"], r[ROW]
+        per_capita = kind in ("per_capita_floor", "max_gap", "max_ratio", "gini_cap")
+        if per_capita and r["indicator"] is None:
+            problems.append(Problem("error", "Equity", row, "indicator", f"a {kind} rule needs an indicator"))
+        elif r["indicator"] is not None and r["indicator"] not in indicators:
+            problems.append(_unknown("Equity", row, "indicator", "indicator", r["indicator"]))
+        covered: list[str] = []
+        for item in r["regions"] or ():
+            if item in population:
+                covered.append(item)
+            elif item in groups:
+                covered += groups[item]
+            else:
+                problems.append(_unknown("Equity", row, "regions", "region or group", item))
+        covered = covered or list(population)
+        if per_capita:
+            for region in covered:
+                if not population.get(region):
+                    problems.append(Problem("error", "Equity", row, "regions",
+                                            f"per-capita rule covers region {region}, which has no population",
+                                            region))
+        value = r["value"]
+        if value is not None:
+            if kind == "max_ratio" and value < 1:
+                problems.append(Problem("error", "Equity", row, "value",
+                                        "a max_ratio below 1 can never hold (highest >= lowest)", value))
+            if kind in ("min_share", "max_share", "gini_cap") and value > 1:
+                problems.append(Problem("error", "Equity", row, "value", f"a {kind} is a share: at most 1",
+                                        value))
+        if kind in ("min_share", "max_share") and not r["regions"]:
+            problems.append(Problem("warning", "Equity", row, "regions",
+                                    "a share rule over all regions always has share 1"))
+        if (r["year"] is not None and isinstance(start, int) and isinstance(horizon, int)
+                and not start <= r["year"] < start + horizon):
+            problems.append(Problem("error", "Equity", row, "year",
+                                    f"year outside the horizon {start}-{start + horizon - 1}", r["year"]))
     return problems

@@ -213,8 +213,11 @@ def _check_directory_extent(path: Path, handle: BinaryIO, size: int) -> None:
     if at >= 76 and tail[at - 20:at - 16] == b"PK\x06\x07" and tail[at - 76:at - 72] == b"PK\x06\x06":
         count, directory_bytes = struct.unpack_from("<QQ", tail, at - 76 + 32)
     if count > MAX_MEMBERS or directory_bytes > MAX_DIRECTORY_BYTES:
-        raise _refuse(path, f"has more than {MAX_MEMBERS:,} zip members (possible zip bomb); "
-                            "refusing to read it")
+        raise _too_many_members(path)
+
+
+def _too_many_members(path: Path) -> WorkbookFileError:
+    return _refuse(path, f"has more than {MAX_MEMBERS:,} zip members (possible zip bomb); refusing to read it")
 
 
 def _check_members(path: Path, infos: list[zipfile.ZipInfo], size: int,
@@ -232,9 +235,8 @@ def _check_members(path: Path, infos: list[zipfile.ZipInfo], size: int,
         if info.file_size > RATIO_MIN_BYTES and ratio > MAX_RATIO:
             raise _refuse(path, f"contains {info.filename}, which unpacks {ratio:,.0f} times its size to "
                                 f"{info.file_size / MB:,.0f} MB (possible zip bomb); refusing to read it")
-    if len(infos) > MAX_MEMBERS:
-        raise _refuse(path, f"has {len(infos):,} zip members, more than {MAX_MEMBERS:,} (possible zip bomb); "
-                            "refusing to read it")
+    if len(infos) > MAX_MEMBERS:  # the end record may understate the count
+        raise _too_many_members(path)
     names = [info.filename for info in infos]
     if len(set(names)) != len(names):
         raise _refuse(path, "is damaged: a zip member appears twice")
@@ -265,13 +267,14 @@ def _scan_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> list
 def _member_chunks(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """Yield a member's bytes (first HEAD_BYTES, then CHUNK_BYTES at a time), checking size and CRC.
 
-    zipfile stops at the declared size, but other readers may not: opening with
-    one byte more than declared reveals a member that unpacks to more than its
-    header says, which would slip past the zip-bomb limits.
+    zipfile silently stops at the declared size (python-calamine fails instead),
+    so a member that unpacks to more than its header says would slip past the
+    zip-bomb limits and be scanned only in part: opening it with one byte more
+    than declared reveals it.
     """
     probe = copy.copy(info)
     probe.file_size = info.file_size + 1
-    probe.CRC = None  # checked below, after the size
+    probe.CRC = None  # type: ignore[assignment]  # checked below, after the size
     total, crc = 0, 0
     try:
         with zf.open(probe) as stream:
@@ -297,13 +300,19 @@ _ELEMENT = re.compile(rb"<[^?!]")
 def _check_prolog(path: Path, info: zipfile.ZipInfo, head: bytes) -> None:
     """Refuse a DTD in the first 64 KB of an XML member: real xlsx parts never carry one.
 
+    Members are recognised by name (.xml, .rels, .vml) or by content, so that a
+    sheet stored under another name is checked too.
+
     A DTD must come before the first element, so a prolog longer than the
     64 KB looked at is refused too. NUL bytes are dropped first so that
     UTF-16/32 text is searched as well.
     """
+    name = info.filename.lower()
+    if name.endswith(".svg"):  # images, parsed by no reader here; SVG files often carry a DOCTYPE
+        return
     text = head.replace(b"\x00", b"")
     looks_xml = text.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").startswith(b"<")
-    if not looks_xml and not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+    if not looks_xml and not name.endswith((".xml", ".rels", ".vml")):
         return
     if _DTD.search(text):
         raise _refuse(path, f"contains an XML document type declaration in {info.filename} (possible "
@@ -321,16 +330,18 @@ class _FormulaScanner:
     last ``</c>`` so no cell is split. The DTD check has run, so no entity can
     hide markup; oddly written XML (comments, CDATA) can only make a cell look
     valueless. Three literal-prefixed patterns instead of one alternation keep
-    the scan near 0.5 s per 100 MB (a ``>`` inside an attribute of a
-    self-closing ``<f .../>`` is not recognised: no writer produces one).
+    the scan near 0.5 s per 100 MB; runs stop at the next ``<`` (never inside
+    an attribute value), so hostile bytes cannot make it quadratic. A ``>``
+    inside an attribute of a self-closing ``<f .../>`` is not recognised: no
+    writer produces one.
     """
 
     def __init__(self, prefix: bytes):
         p = re.escape(prefix)
-        no_value = rb"(?!\s*<" + p + rb"v(?:\s[^>]*)?>[^<])"
+        no_value = rb"(?!\s*<" + p + rb"v(?:\s[^<>]*)?>[^<])"
         self._patterns = [re.compile(end + no_value) for end in (
             rb"</" + p + rb"f\s*>",        # <f>SUM(A1:A3)</f>
-            rb"<" + p + rb"f\s[^>]*/>",     # <f t="shared" si="0"/>
+            rb"<" + p + rb"f\s[^<>]*/>",    # <f t="shared" si="0"/>
             rb"<" + p + rb"f/>",
         )]
         self._formula = b"<" + prefix + b"f"
@@ -370,11 +381,11 @@ class _FormulaScanner:
 
     def _ref_before(self, segment: bytes, position: int) -> str:
         """The ``r`` attribute of the cell that encloses ``position`` ('?' when it has none)."""
-        start = position
-        while (start := segment.rfind(self._cell_open, 0, start)) >= 0:
+        start, window = position, max(0, position - HEAD_BYTES)  # a cell never comes close to 64 KB
+        while (start := segment.rfind(self._cell_open, window, start)) >= 0:
             after = start + len(self._cell_open)
             if segment[after:after + 1] in (b" ", b"\t", b"\r", b"\n", b">", b"/"):
-                tag = segment[start:segment.find(b">", start)]
+                tag = segment[start:max(start, segment.find(b">", start, start + HEAD_BYTES))]
                 ref = re.search(rb"""\sr\s*=\s*["']([^"']*)["']""", tag)
                 return ref.group(1).decode("utf-8", errors="replace") if ref else "?"
         return "?"

@@ -16,7 +16,8 @@ CONTRACT_VERSION = 1
 ColumnType = Literal["id", "text", "number", "int", "year", "bool", "enum", "ids", "any"]
 
 KINDS = ("cluster", "transport", "crossborder", "other")
-OBJECTIVES = ("goals", "benefit", "cost")
+OBJECTIVES = ("goals", "benefit", "cost", "maxmin")
+EQUITY_KINDS = ("per_capita_floor", "max_gap", "max_ratio", "min_share", "max_share", "gini_cap")
 DECAY_FUNCTIONS = ("power", "exponential")
 TIE_BREAKS = ("min_cost", "max_benefit", "none")
 SENSES = (">=", "<=")
@@ -75,7 +76,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("horizon", "int", "Number of years planned (start_year ... start_year + horizon - 1).",
             required=True, minimum=1),
     Setting("objective", "enum", "What the model optimises: goal programming by priority, "
-            "money worth of benefits, or the cheapest plan meeting every goal.",
+            "money worth of benefits, the cheapest plan meeting every goal, or the highest "
+            "lowest per-capita gain of the output indicator (then benefit).",
             default="goals", choices=OBJECTIVES),
     Setting("discount_rate", "number", "Yearly discount rate for money and benefits (5% = 0.05).",
             default=0.0, minimum=0.0, maximum=1.0, exclusive_maximum=True),
@@ -278,6 +280,30 @@ SHEETS: tuple[Sheet, ...] = (
                    required=True, minimum=0.0),
         ),
         key=("project", "region"),
+    ),
+    Sheet(
+        "Equity", "Fairness rules between regions: floors, gaps, ratios, investment shares, Gini caps.",
+        (
+            Column("rule", "id", "Rule id.", required=True),
+            Column("indicator", "id", "Indicator whose per-capita levels the rule compares "
+                   "(not used by min_share / max_share)."),
+            Column("kind", "enum", "per_capita_floor: level per inhabitant >= value; max_gap: highest "
+                   "minus lowest per-capita level <= value; max_ratio: highest <= value x lowest; "
+                   "min_share / max_share: share of own investment over the horizon; gini_cap: "
+                   "population-weighted Gini of per-capita levels <= value.",
+                   required=True, choices=EQUITY_KINDS),
+            Column("value", "number", "Bound of the rule.", required=True, minimum=0.0),
+            Column("year", "year", "Year the rule applies to (blank = last year)."),
+            Column("regions", "ids", "Regions and groups the rule covers (blank = all regions).",
+                   default=()),
+            Column("hard", "bool", "Whether the rule must hold (a constraint); otherwise a soft goal.",
+                   default=False),
+            Column("priority", "int", "Priority of a soft rule among the goals (1 first).", default=1,
+                   minimum=1),
+            Column("weight", "number", "Weight of a soft rule within its priority.", default=1.0,
+                   minimum=0.0),
+        ),
+        key=("rule",),
     ),
     Sheet(
         "Variants", "Named changes to the base scenario; each row changes one column on the rows of "
