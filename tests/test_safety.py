@@ -479,3 +479,25 @@ def test_check_defusedxml(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_limits_are_the_documented_ones() -> None:
     assert safety.MAX_UNPACKED_BYTES == 200 * MB
     assert (safety.MAX_RATIO, safety.RATIO_MIN_BYTES, safety.MAX_MEMBERS) == (100, MB, 10_000)
+
+
+def test_formula_whose_saved_result_is_the_empty_string_has_a_value(tmp_path):
+    """Excel saves =IF(...,"") results as <c t="str"><f>..</f><v></v></c>: a value, not a missing one."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active["B2"] = "=1+1"
+    wb.active["C2"] = '=""'
+    path = tmp_path / "s.xlsx"
+    wb.save(path)
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b'<c r="C2"><f>""</f><v /></c>', b'<c r="C2" t="str"><f>""</f><v></v></c>')
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    info = inspect_workbook(path)
+    assert info.formulas_without_value == {"Sheet": ["B2"]}

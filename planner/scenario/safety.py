@@ -322,6 +322,9 @@ def _check_prolog(path: Path, info: zipfile.ZipInfo, head: bytes) -> None:
                             "(possible XML attack); refusing to read it")
 
 
+_EMPTY_STRING_RESULT = re.compile(rb"""\st\s*=\s*["']str["']""")
+
+
 class _FormulaScanner:
     """Find formula cells without a cached value in worksheet XML, chunk by chunk.
 
@@ -375,20 +378,28 @@ class _FormulaScanner:
     def _scan(self, segment: bytes) -> None:
         if len(self.refs) >= MAX_FORMULA_REFS or self._formula not in segment:
             return
-        found = sorted(m.start() for pattern in self._patterns for m in pattern.finditer(segment))
-        for position in found[:MAX_FORMULA_REFS - len(self.refs)]:
-            self.refs.append(self._ref_before(segment, position))
+        found = [m for pattern in self._patterns for m in pattern.finditer(segment)]
+        for match in sorted(found, key=lambda m: m.start()):
+            if len(self.refs) >= MAX_FORMULA_REFS:
+                break
+            tag = self._tag_before(segment, match.start())
+            if _EMPTY_STRING_RESULT.search(tag) and self._has_value_element(segment, match.end()):
+                continue  # a formula whose saved result is the empty string: Excel writes t="str" and <v></v>
+            ref = re.search(rb"""\sr\s*=\s*["']([^"']*)["']""", tag)
+            self.refs.append(ref.group(1).decode("utf-8", errors="replace") if ref else "?")
 
-    def _ref_before(self, segment: bytes, position: int) -> str:
-        """The ``r`` attribute of the cell that encloses ``position`` ('?' when it has none)."""
+    def _has_value_element(self, segment: bytes, position: int) -> bool:
+        return re.match(rb"\s*<" + re.escape(self._cell_open[1:-1]) + rb"v[\s/>]", segment[position:position + 256]) \
+            is not None
+
+    def _tag_before(self, segment: bytes, position: int) -> bytes:
+        """The opening tag of the cell that encloses ``position`` (b'' when none is found)."""
         start, window = position, max(0, position - HEAD_BYTES)  # a cell never comes close to 64 KB
         while (start := segment.rfind(self._cell_open, window, start)) >= 0:
             after = start + len(self._cell_open)
             if segment[after:after + 1] in (b" ", b"\t", b"\r", b"\n", b">", b"/"):
-                tag = segment[start:max(start, segment.find(b">", start, start + HEAD_BYTES))]
-                ref = re.search(rb"""\sr\s*=\s*["']([^"']*)["']""", tag)
-                return ref.group(1).decode("utf-8", errors="replace") if ref else "?"
-        return "?"
+                return segment[start:max(start, segment.find(b">", start, start + HEAD_BYTES))]
+        return b""
 
 
 # --- the sheet list ---------------------------------------------------------------------------
