@@ -154,6 +154,9 @@ def solve(
     except PlannerError as exc:
         _fail(exc, as_json, debug)
         return
+    except KeyboardInterrupt:
+        err.print("Interrupted before the solver started; nothing was written.", markup=False)
+        raise typer.Exit(130)
     if as_json:
         print(json.dumps(answer.to_json(), default=str))
     else:
