@@ -208,6 +208,7 @@ def goal_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
         "year": goals["year"], "sense": goals["sense"], "target": target,
         "achieved": achieved, "shortfall": np.where(shortfall <= tolerance, 0.0, shortfall),
         "met": shortfall <= tolerance, "priority": goals["priority"], "hard": goals["hard"],
+        "basis": goals["basis"].fillna("level"), "written_target": goals["written_target"],
     })
 
 

@@ -268,3 +268,22 @@ def test_divisible_project_is_funded_in_part(tmp_path):
     assert answer["projects"][0]["share"] == pytest.approx(0.4)
     assert answer["projects"][0]["cost"] == pytest.approx(4)
     assert answer["objective"] == pytest.approx(4)
+
+
+@pytest.mark.parametrize("basis, target, expected_level", [("level", 34, 34), ("change", 4, 34),
+                                                           ("percent", 10, 33)])
+def test_goal_basis_level_change_percent(tmp_path, basis, target, expected_level):
+    # Baseline grp 30 (A 10 + B 20): change +4 means level 34; +10 % means 33.
+    tables = minimal_goal_basis(basis, target)
+    answer = solve_ok(tmp_path, tables)
+    goal = answer["goals"][0]
+    assert goal["target"] == pytest.approx(expected_level)
+    assert goal["written_target"] == target and goal["basis"] == basis
+
+
+def minimal_goal_basis(basis, target):
+    from tests.builders import minimal_tables
+
+    tables = minimal_tables()
+    tables["Goals"] = [{"goal": "G", "indicator": "grp", "target": target, "basis": basis}]
+    return tables

@@ -195,12 +195,27 @@ def _baseline(scenario: Scenario) -> pd.DataFrame:
 
 
 def _goals(scenario: Scenario, all_goals_hard: bool) -> pd.DataFrame:
+    """Goals with resolved year and scope, and the level target their basis implies.
+
+    level: target as written; change: baseline(scope) + target; percent: baseline * (1 + target/100).
+    Shortfalls are scored against |written target| for level and change goals and against the
+    implied change |baseline * target / 100| for percent goals.
+    """
     goals = scenario.tables["Goals"].copy().reset_index(drop=True)
     goals["year"] = goals["year"].fillna(scenario.last_year).astype(int)
-    goals["target"] = goals["target"].astype(float)
+    goals["written_target"] = goals["target"].astype(float)
     goals["weight"] = goals["weight"].astype(float)
     goals["priority"] = goals["priority"].astype(int)
     goals["hard"] = goals["hard"].astype(bool) | all_goals_hard
     goals["scope"] = goals["region"].map(lambda r: tuple(scenario.scope_regions(r)))
-    goals["scale"] = goals["target"].abs().where(goals["target"] != 0, 1.0)
+    basis = goals["basis"].fillna("level")
+    base = scenario.tables["Baseline"]
+    values = base.assign(value=base["value"].astype(float)).groupby(["region", "indicator"])["value"].sum()
+    baseline = np.array([sum(values.get((r, k), 0.0) for r in scope)
+                         for k, scope in zip(goals["indicator"], goals["scope"])], dtype=float)
+    written = goals["written_target"].to_numpy()
+    goals["target"] = np.select([basis == "change", basis == "percent"],
+                                [baseline + written, baseline * (1 + written / 100)], written)
+    change = np.where(basis == "percent", baseline * written / 100, written)
+    goals["scale"] = np.where(np.abs(change) > 0, np.abs(change), 1.0)
     return goals

@@ -17,6 +17,8 @@ ColumnType = Literal["id", "text", "number", "int", "year", "bool", "enum", "ids
 
 KINDS = ("cluster", "transport", "crossborder", "other")
 OBJECTIVES = ("goals", "benefit", "cost", "maxmin")
+INDICATOR_KINDS = ("final", "intermediate", "input")
+GOAL_BASES = ("level", "change", "percent")
 EQUITY_KINDS = ("per_capita_floor", "max_gap", "max_ratio", "min_share", "max_share", "gini_cap")
 DECAY_FUNCTIONS = ("power", "exponential")
 TIE_BREAKS = ("min_cost", "max_benefit", "none")
@@ -128,6 +130,9 @@ SHEETS: tuple[Sheet, ...] = (
             Column("unit", "text", "Unit of the indicator."),
             Column("value", "number", "Money worth of one unit of the indicator per year "
                    "(used by the benefit objective).", default=0.0, unit="money per unit"),
+            Column("kind", "enum", "final (GRP, income, jobs), intermediate (accessibility, cluster "
+                   "completeness) or input (investment, money); used to warn about unsound goals.",
+                   choices=INDICATOR_KINDS),
         ),
         required=True, key=("indicator",),
     ),
@@ -216,7 +221,11 @@ SHEETS: tuple[Sheet, ...] = (
             Column("year", "year", "Year the target applies to (blank = last year)."),
             Column("sense", "enum", "Whether the level must reach the target or stay below it.",
                    default=">=", choices=SENSES),
-            Column("target", "number", "Target level.", required=True),
+            Column("target", "number", "Target: a level, or a change from the baseline (basis).",
+                   required=True),
+            Column("basis", "enum", "level: the target is the level; change: the level must move by "
+                   "target from the baseline; percent: by target % of the baseline.", default="level",
+                   choices=GOAL_BASES),
             Column("priority", "int", "1 is the most important.", default=1, minimum=1),
             Column("weight", "number", "Weight within the priority level.", default=1.0,
                    minimum=0.0),
