@@ -155,6 +155,9 @@ def solve(
         _fail(exc, as_json, debug)
         return
     except KeyboardInterrupt:
+        if as_json:
+            print(json.dumps({"scenario": str(file), "status": "interrupted", "objective": None, "stages": [],
+                              "projects": [], "message": "interrupted before the solver started"}))
         err.print("Interrupted before the solver started; nothing was written.", markup=False)
         raise typer.Exit(130)
     if as_json:

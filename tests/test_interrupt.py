@@ -14,9 +14,13 @@ from benchmarks.generate import generate_workbook
 def test_ctrl_c_stops_the_solver_and_keeps_the_best_plan(tmp_path):
     path = generate_workbook(tmp_path / "hard.xlsx", 14, 200, 10, seed=3)  # solves in ~15 s
     out = tmp_path / "results.xlsx"
-    process = subprocess.Popen([sys.executable, "-m", "planner.cli", "solve", str(path), "--json",
+    process = subprocess.Popen([sys.executable, "-m", "planner.cli", "solve", str(path), "--json", "--verbose",
                                 "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(6)
+    deadline = time.perf_counter() + 120
+    for line in process.stderr:  # HiGHS's log (on stderr with --verbose) says when the search runs
+        if "Solving MIP model" in line or time.perf_counter() > deadline:
+            break
+    time.sleep(2)
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
     started = time.perf_counter()
