@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 #: status -> process exit code (see README "Exit codes").
 EXIT_CODES = {"optimal": 0, "feasible": 0, "infeasible": 3, "no_solution": 4, "interrupted": 130}
 
+#: Seconds after the time limit at which a solve that ignores the clock is cancelled.
+WATCHDOG_GRACE = 2.0
+
 #: Relative tolerance when a finished stage's optimum is held for the next stage.
 STAGE_TOLERANCE = 1e-7
 
@@ -206,8 +209,8 @@ def _solve_stages(model: AllocationModel, matrix: MatrixModel, options: SolveOpt
                 return SolveResult("feasible", values, stages, gap,
                                    message="time limit reached before all stages were solved")
             highs.setOptionValue("time_limit", max(remaining, 0.01))
-        status, interrupted = _run(highs)
-        outcome = _outcome(highs, status, interrupted)
+        status, cancelled = _run(highs, deadline)
+        outcome = _outcome(highs, status, cancelled)
         new_values = _column_values(highs, matrix, len(model.columns.vars))
         if new_values is not None:
             values = new_values
@@ -215,11 +218,12 @@ def _solve_stages(model: AllocationModel, matrix: MatrixModel, options: SolveOpt
             if stage is not None and stage.reported:
                 stages.append((stage.name, stage_value(stage, values)))
         if outcome != "optimal":
+            message = "time limit reached" if cancelled == "time" else _message(highs)
             if outcome in ("feasible", "interrupted") and values is not None:
-                return SolveResult(outcome, values, stages, gap, message=_message(highs))
+                return SolveResult(outcome, values, stages, gap, message=message)
             if outcome == "interrupted":
                 return SolveResult("interrupted", None, stages, None, message="stopped by Ctrl-C")
-            return SolveResult(outcome, None, [], None, message=_message(highs))
+            return SolveResult(outcome, None, [], None, message=message)
         if stage is not None and number < len(plan) - 1:
             _hold_stage(highs, matrix, stage, cost, values)
     return SolveResult("optimal", values, stages, gap)
@@ -232,22 +236,30 @@ def _compiled(matrix: MatrixModel, cols: np.ndarray) -> np.ndarray:
     return positions
 
 
-def _run(highs: highspy.Highs) -> tuple[highspy.HighsStatus | None, bool]:
-    """Run HiGHS in its own thread so that Ctrl-C cancels it and keeps the incumbent."""
+def _run(highs: highspy.Highs, deadline: float | None = None) -> tuple[highspy.HighsStatus | None, str]:
+    """Run HiGHS in its own thread so that Ctrl-C cancels it and keeps the incumbent.
+
+    Returns the HiGHS status and why it was cancelled: "" (not cancelled), "interrupt"
+    (Ctrl-C) or "time" (a watchdog: some HiGHS phases, such as presolve of a very large
+    model, do not look at the clock; they are cancelled shortly after the deadline).
+    """
     highs.HandleKeyboardInterrupt = True
-    interrupted = False
+    cancelled = ""
     highs.startSolve()
     while True:
         try:
             done, status = highs.wait(0.1)
             if done:
-                return status, interrupted
+                return status, cancelled
+            if deadline is not None and not cancelled and time.perf_counter() > deadline + WATCHDOG_GRACE:
+                cancelled = "time"
+                highs.cancelSolve()
         except KeyboardInterrupt:
-            interrupted = True
+            cancelled = "interrupt"
             highs.cancelSolve()
 
 
-def _outcome(highs: highspy.Highs, status, interrupted: bool) -> str:
+def _outcome(highs: highspy.Highs, status, cancelled: str) -> str:
     """Map HiGHS's model status to the planner's status words."""
     ms = highs.getModelStatus()
     S = highspy.HighsModelStatus
@@ -256,11 +268,13 @@ def _outcome(highs: highspy.Highs, status, interrupted: bool) -> str:
         return "optimal"
     if ms in (S.kInfeasible,):
         return "infeasible"
-    if interrupted or ms == S.kInterrupt:
+    if cancelled == "interrupt":
         return "interrupted"
     if ms in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kObjectiveBound,
-              S.kObjectiveTarget, S.kMemoryLimit) and has_solution:
+              S.kObjectiveTarget, S.kMemoryLimit, S.kInterrupt) and has_solution:
         return "feasible"
+    if ms == S.kInterrupt and not cancelled:
+        return "interrupted"
     if ms == S.kUnboundedOrInfeasible:
         return "infeasible"
     return "no_solution"

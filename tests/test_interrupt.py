@@ -34,3 +34,18 @@ def test_ctrl_c_stops_the_solver_and_keeps_the_best_plan(tmp_path):
     assert answer["projects"], "the best plan found so far is reported"
     leftovers = [p.name for p in tmp_path.iterdir() if p.name not in ("hard.xlsx", "results.xlsx")]
     assert leftovers == []
+
+
+def test_time_limit_stops_with_a_plan_or_says_there_is_none(tmp_path):
+    from tests.builders import run_cli
+
+    path = generate_workbook(tmp_path / "hard.xlsx", 14, 200, 10, seed=3)
+    started = time.perf_counter()
+    result = run_cli("solve", path, "--json", "--no-out", "--time-limit", "2")
+    elapsed = time.perf_counter() - started
+    answer = json.loads(result.stdout)
+    assert elapsed < 20  # 2 s of solving plus reading and building; never the full ~15 s search
+    assert answer["status"] in ("feasible", "no_solution")
+    assert result.exit_code == (0 if answer["status"] == "feasible" else 4)
+    if answer["status"] == "feasible":
+        assert answer["projects"] and answer["mip_gap"] is not None
