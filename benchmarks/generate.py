@@ -69,13 +69,19 @@ FUND_CHOICES = (
     ("eu",),
 )
 FUND_WEIGHTS = (0.25, 0.30, 0.15, 0.15, 0.10, 0.05)
+#: Goal targets: baseline + this share of the gain of every project that could be
+#: complete by the goal year in the goal's scope.
+GOAL_SHARES = {"country_grp": 0.30, "country_jobs": 0.25, "country_grp_mid": 0.15,
+               "group_jobs": 0.25, "region_grp": 0.25}
 
 Table = tuple[list[str], list[list[Any]]]  # header, rows
 
 
 def generate(n_regions: int, n_projects: int, years: int, seed: int = 1,
-             name: str | None = None) -> dict[str, Table]:
+             name: str | None = None, goal_shares: dict[str, float] | None = None,
+             settings: dict[str, Any] | None = None) -> dict[str, Table]:
     """The tables of one scenario: sheet name -> (header, rows)."""
+    share = GOAL_SHARES | (goal_shares or {})
     if n_regions < 2 or n_projects < 2 or years < 1:
         raise ValueError("need at least 2 regions, 2 projects and 1 year")
     rng = np.random.default_rng(seed)
@@ -185,20 +191,20 @@ def generate(n_regions: int, n_projects: int, years: int, seed: int = 1,
     goals: list[list[Any]] = []
     pot_grp = potential(grp, host, last)
     pot_jobs = potential(jobs, jobs_region, last)
-    goals.append(["G_grp", "grp", None, None, ">=", _r(base_grp.sum() + 0.30 * pot_grp.sum()), 1, 1.0, "no"])
-    goals.append(["G_jobs", "jobs", None, None, ">=", _r(base_jobs.sum() + 0.25 * pot_jobs.sum()), 1, 1.0, "no"])
+    goals.append(["G_grp", "grp", None, None, ">=", _r(base_grp.sum() + share["country_grp"] * pot_grp.sum()), 1, 1.0, "no"])
+    goals.append(["G_jobs", "jobs", None, None, ">=", _r(base_jobs.sum() + share["country_jobs"] * pot_jobs.sum()), 1, 1.0, "no"])
     if years >= 4:
         mid = y0 + years // 2
         goals.append(["G_grp_mid", "grp", None, mid, ">=",
-                      _r(base_grp.sum() + 0.15 * potential(grp, host, mid).sum()), 1, 0.5, "no"])
-    groups = rng.choice(n_groups, min(3, n_groups), replace=False)
+                      _r(base_grp.sum() + share["country_grp_mid"] * potential(grp, host, mid).sum()), 1, 0.5, "no"])
+    groups = rng.choice(n_groups, min(3, max(1, n_groups // 2)), replace=False)
     for g in groups:
         members = group_of == g
         goals.append([f"G_{group_ids[g]}_jobs", "jobs", group_ids[g], None, ">=",
-                      _r(base_jobs[members].sum() + 0.45 * pot_jobs[members].sum()), 2, 1.0, "no"])
-    for r in rng.choice(n_regions, min(10, n_regions), replace=False):
+                      _r(base_jobs[members].sum() + share["group_jobs"] * pot_jobs[members].sum()), 2, 1.0, "no"])
+    for r in rng.choice(n_regions, min(10, max(2, n_regions // 5)), replace=False):
         goals.append([f"G_{region_ids[r]}_grp", "grp", region_ids[r], None, ">=",
-                      _r(base_grp[r] + 0.5 * pot_grp[r]), 2, 1.0, "no"])
+                      _r(base_grp[r] + share["region_grp"] * pot_grp[r]), 2, 1.0, "no"])
 
     def ids(row: int | None) -> str | None:
         return None if row is None else project_ids[row]
@@ -206,8 +212,9 @@ def generate(n_regions: int, n_projects: int, years: int, seed: int = 1,
     year_list = list(range(y0, last + 1))
     tables: dict[str, Table] = {
         "Settings": (["key", "value"], [
-            ["name", name], ["start_year", y0], ["horizon", years], ["objective", "goals"],
-            ["tie_break", "min_cost"], ["discount_rate", 0.03],
+            [key, value] for key, value in ({
+                "name": name, "start_year": y0, "horizon": years, "objective": "goals",
+                "tie_break": "min_cost", "discount_rate": 0.03} | (settings or {})).items()
         ]),
         "Regions": (["region", "name", "population", "group"], [
             [region_ids[i], f"Region {i + 1}", int(population[i]), group_ids[group_of[i]]]

@@ -12,7 +12,7 @@ from typing import Any
 from planner.formulation import build_model
 from planner.results import Answer, extract
 from planner.scenario import Scenario, load_scenario
-from planner.solve import SolveOptions, solve
+from planner.solve import SolveOptions, paused_garbage_collection, solve
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,8 @@ def solve_options(scenario: Scenario, time_limit: float | None = None,
 def solve_scenario(scenario: Scenario, options: SolveOptions) -> Answer:
     """Build, solve and extract the answer of a validated scenario."""
     started = time.perf_counter()
-    model = build_model(scenario)
+    with paused_garbage_collection():
+        model = build_model(scenario)
     built = time.perf_counter()
     result = solve(model, options)
     answer = extract(model, result)

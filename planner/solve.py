@@ -16,6 +16,7 @@ cleanly and keeps the best plan found so far.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -98,13 +99,31 @@ def solve(model: AllocationModel, options: SolveOptions | None = None) -> SolveR
         return SolveResult("infeasible", message="; ".join(model.trivially_infeasible))
     started = time.perf_counter()
     with solver_output_to_stderr():
-        matrix = hand_off(model, options)
+        with paused_garbage_collection():
+            matrix = hand_off(model, options)
         handoff = time.perf_counter() - started
         deadline = None if options.time_limit is None else started + options.time_limit
         result = _solve_stages(model, matrix, options, deadline)
     result.handoff_seconds = handoff
     result.solve_seconds = time.perf_counter() - started - handoff
     return result
+
+
+@contextlib.contextmanager
+def paused_garbage_collection():
+    """Pause Python's cyclic garbage collector while Pyomo creates many small objects.
+
+    Building creates one object per variable and per nonzero, none of them garbage; the
+    collector's repeated scans of them took three quarters of the build time on the
+    large benchmark (25 s -> 6 s without them).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager
@@ -202,6 +221,9 @@ def _solve_stages(model: AllocationModel, matrix: MatrixModel, options: SolveOpt
         cost = np.zeros(matrix.num_col)
         if stage is not None:
             np.add.at(cost, _compiled(matrix, stage.cols), stage.coefs)
+            largest = np.abs(cost).max(initial=0.0)
+            if largest > 0:
+                cost /= largest  # well-scaled costs for HiGHS; reported values use stage.coefs
         highs.changeColsCost(matrix.num_col, np.arange(matrix.num_col, dtype=np.int32), cost)
         if deadline is not None:
             remaining = deadline - time.perf_counter()
