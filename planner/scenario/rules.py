@@ -60,17 +60,22 @@ def check_regions(tables: Tables) -> list[Problem]:
     ]
 
 
+def unknown_references(tables: Tables, sheet: str, known: dict[str, tuple[set[str], str]]) -> list[Problem]:
+    """Cells of ``sheet`` whose id is not among the known ones: column -> (known ids, what)."""
+    problems = []
+    for r in _records(tables[sheet]):
+        for column, (ids, what) in known.items():
+            if r[column] is not None and r[column] not in ids:
+                problems.append(_unknown(sheet, r[ROW], column, what, r[column]))
+    return problems
+
+
 def check_baseline(tables: Tables) -> list[Problem]:
     """Baseline rows name known regions and indicators."""
-    regions = _ids(tables, "Regions", "region")
-    indicators = _ids(tables, "Indicators", "indicator")
-    problems = []
-    for r in _records(tables["Baseline"]):
-        if r["region"] is not None and r["region"] not in regions:
-            problems.append(_unknown("Baseline", r[ROW], "region", "region", r["region"]))
-        if r["indicator"] is not None and r["indicator"] not in indicators:
-            problems.append(_unknown("Baseline", r[ROW], "indicator", "indicator", r["indicator"]))
-    return problems
+    return unknown_references(tables, "Baseline", {
+        "region": (_ids(tables, "Regions", "region"), "region"),
+        "indicator": (_ids(tables, "Indicators", "indicator"), "indicator"),
+    })
 
 
 def check_budgets(tables: Tables, years: range | None) -> list[Problem]:
@@ -194,18 +199,11 @@ def _excluded_requirements(projects: pd.DataFrame) -> list[Problem]:
 
 def check_impacts(tables: Tables) -> list[Problem]:
     """Impacts name known projects (or clusters, for synergy), indicators and regions."""
-    projects = _ids(tables, "Projects", "project") | _ids(tables, "Clusters", "cluster")
-    indicators = _ids(tables, "Indicators", "indicator")
-    regions = _ids(tables, "Regions", "region")
-    problems = []
-    for r in _records(tables["Impacts"]):
-        if r["project"] is not None and r["project"] not in projects:
-            problems.append(_unknown("Impacts", r[ROW], "project", "project", r["project"]))
-        if r["indicator"] is not None and r["indicator"] not in indicators:
-            problems.append(_unknown("Impacts", r[ROW], "indicator", "indicator", r["indicator"]))
-        if r["region"] is not None and r["region"] not in regions:
-            problems.append(_unknown("Impacts", r[ROW], "region", "region", r["region"]))
-    return problems
+    return unknown_references(tables, "Impacts", {
+        "project": (_ids(tables, "Projects", "project") | _ids(tables, "Clusters", "cluster"), "project"),
+        "indicator": (_ids(tables, "Indicators", "indicator"), "indicator"),
+        "region": (_ids(tables, "Regions", "region"), "region"),
+    })
 
 
 def check_goals(tables: Tables, years: range | None) -> list[Problem]:
