@@ -133,6 +133,8 @@ def solve(
     no_out: Annotated[bool, typer.Option("--no-out", help="Do not write a results workbook.")] = False,
     variant: Annotated[Optional[str], typer.Option("--variant", help="Solve this variant (Variants sheet).")] = None,
     fairness: Annotated[bool, typer.Option("--price-of-fairness", help="Also compare the most beneficial plans with and without the Equity rules.")] = False,
+    marginal: Annotated[bool, typer.Option("--marginal", help="Also show what more money in each binding budget would buy.")] = False,
+    step: Annotated[float, typer.Option("--step", help="Budget raise for --marginal, as a share of the budget.", min=0)] = 0.05,
     as_json: JsonOpt = False,
     time_limit: Annotated[Optional[float], typer.Option("--time-limit", help="Seconds the solver may run.", min=0)] = None,
     mip_gap: Annotated[Optional[float], typer.Option("--mip-gap", help="Relative MIP gap (default 1e-4 or Settings mip_gap).", min=0, max=1)] = None,
@@ -150,7 +152,8 @@ def solve(
         out_file = default_results_path(file)
     try:
         answer = run_scenario(file, time_limit=time_limit, mip_gap=mip_gap, verbose=verbose,
-                              out=None if no_out else out_file, variant=variant, fairness=fairness)
+                              out=None if no_out else out_file, variant=variant, fairness=fairness,
+                              marginal=marginal, step=step)
     except PlannerError as exc:
         _fail(exc, as_json, debug)
         return
@@ -164,6 +167,12 @@ def solve(
         print(json.dumps(answer.to_json(), default=str))
     else:
         show_answer(answer)
+        from planner.advice.cli import show_diagnosis, show_marginal
+
+        if answer.diagnosis is not None:
+            show_diagnosis(answer.diagnosis)
+        if answer.marginal is not None:
+            show_marginal(answer.marginal)
         if not no_out:
             err.print(f"Results written to {out_file}", markup=False)
     from planner.solve import EXIT_CODES
@@ -264,6 +273,15 @@ def compare(
 def version() -> None:
     """Print the planner version."""
     out.print(f"planner {__version__}", markup=False)
+
+
+def _register_advisors() -> None:
+    from planner.advice.cli import register
+
+    register(app)
+
+
+_register_advisors()
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -69,7 +69,7 @@ def default_results_path(path: Path) -> Path:
 
 def run_scenario(path: Path, time_limit: float | None = None, mip_gap: float | None = None,
                  verbose: bool = False, out: Path | None = None, variant: str | None = None,
-                 fairness: bool = False) -> Answer:
+                 fairness: bool = False, marginal: bool = False, step: float = 0.05) -> Answer:
     """Load, solve and (when ``out`` is given) write the results workbook of one file."""
     scenario = load_scenario(path, variant)
     for warning in scenario.warnings:
@@ -81,8 +81,21 @@ def run_scenario(path: Path, time_limit: float | None = None, mip_gap: float | N
         from planner.fairness import price_of_fairness
 
         answer.price_of_fairness = price_of_fairness(scenario, options)
+    extra: dict = {}
+    if answer.status == "infeasible":
+        from planner.advice.diagnose import diagnose
+        from planner.advice.workbooks import diagnosis_sheet
+
+        answer.diagnosis = diagnose(scenario, options)
+        extra["Diagnosis"] = diagnosis_sheet(answer.diagnosis)
+    if marginal and answer.status in ("optimal", "feasible"):
+        from planner.advice.marginal import marginal_table
+        from planner.advice.workbooks import marginal_sheet
+
+        answer.marginal = marginal_table(scenario, options, step=step)
+        extra["Marginal"] = marginal_sheet(answer.marginal)
     if out is not None:
         from planner.report import write_results
 
-        write_results(answer, out)
+        write_results(answer, out, extra_sheets=extra)
     return answer

@@ -46,6 +46,8 @@ class Answer:
     run: dict[str, Any] = field(default_factory=dict)
     equity: dict[str, Any] = field(default_factory=dict)
     price_of_fairness: dict[str, Any] = field(default_factory=dict)
+    diagnosis: Any = None  # planner.advice.diagnose.Diagnosis for an infeasible scenario
+    marginal: pd.DataFrame | None = None
 
     @property
     def objective(self) -> float | None:
@@ -70,6 +72,10 @@ class Answer:
             "transport": _records(self.transport),
             "equity": _plain_dict(self.equity),
             **({"price_of_fairness": _plain_dict(self.price_of_fairness)} if self.price_of_fairness else {}),
+            **({"conflict": self.diagnosis.conflict, "repairs": self.diagnosis.repairs,
+                "explanation": self.diagnosis.explanation(), "repair": self.diagnosis.repair_sentence()}
+               if self.diagnosis is not None else {}),
+            **({"marginal": _records(self.marginal)} if self.marginal is not None else {}),
         }
 
 

@@ -142,3 +142,28 @@ def test_results_workbook_round_trip_and_formula_injection(tmp_path):
     assert summary["objective"] == pytest.approx(answer["objective"])
     assert summary["run: input sha256"]
     assert book["Spending"]._charts and book["Allocation"]._charts
+
+
+def test_infeasible_solve_explains_the_conflict_and_repair(tmp_path):
+    # The hard goal grp >= 34 needs P1 (+3) and P2 (+2) or P3 (+2) complete by 2027, i.e. started in
+    # 2026 with 8 + 5 = 13 > 10 of budget: the goal conflicts with the 2026 budget.
+    tables = minimal_tables()
+    tables["Goals"][0]["hard"] = "yes"
+    path = write_workbook(tmp_path / "s.xlsx", tables)
+    out = tmp_path / "r.xlsx"
+    result = run_cli("solve", path, "--json", "--out", out)
+    assert result.exit_code == 3
+    answer = json.loads(result.stdout)
+    assert answer["status"] == "infeasible"
+    rules = {(c["sheet"], c["row"]) for c in answer["conflict"]}
+    assert ("Goals", 2) in rules and ("Budgets", 2) in rules
+    assert answer["repairs"] and answer["repair"]
+    assert "Diagnosis" in load_workbook(out).sheetnames
+
+
+def test_marginal_reports_binding_budgets(tmp_path):
+    path = write_workbook(tmp_path / "s.xlsx", minimal_tables())
+    result = run_cli("solve", path, "--json", "--no-out", "--marginal")
+    assert result.exit_code == 0
+    marginal = json.loads(result.stdout)["marginal"]
+    assert {(m["fund"], m["year"]) for m in marginal} == {("national", 2026), ("national", 2027)}

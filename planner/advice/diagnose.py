@@ -2,18 +2,19 @@
 
 Two questions, answered in order (models/advice.md, section 1):
 
-1. **Conflict.** Which rules cannot hold together? The compiled model goes to
-   HiGHS's ``getIis`` with ``iis_strategy`` = 4 (``kIisStrategyIrreducible``:
-   a true irreducible infeasible subset; the default 0 only runs a light bound
-   test and returns an empty set even for a two-row conflict), plus 16
-   (``kIisStrategyRelaxation``) when the model has integer columns. That IIS is
-   one of the LP relaxation. When the relaxation is feasible and only the
-   integrality makes the MIP infeasible, HiGHS returns no valid IIS; the
-   conflict then comes from integrality (all-or-nothing projects), and a
-   deletion filter over the rules finds an irreducible set of rules for whole
-   projects (each rule relaxed in turn on the elastic MIP; those whose relaxing
-   keeps it infeasible are dropped). Each row and bound is told as a sentence
-   with its ``Sheet!row``.
+1. **Conflict.** Which rules cannot hold together? First the LP relaxation is
+   solved (fast). When it is infeasible, the compiled model goes to HiGHS's
+   ``getIis`` with ``iis_strategy`` = 4 (``kIisStrategyIrreducible``: a true
+   irreducible infeasible subset; the default 0 only runs a light bound test and
+   returns an empty set even for a two-row conflict), plus 16
+   (``kIisStrategyRelaxation``, the IIS of a MIP's relaxation) when the model has
+   integer columns. When the relaxation is feasible, only integrality makes the
+   MIP infeasible (all-or-nothing projects cannot be split to fit): HiGHS has no
+   IIS then (``getIis`` spends minutes and returns an invalid set), so a deletion
+   filter over the rules on the elastic MIP finds an irreducible set of rules for
+   whole projects. Up to five disjoint conflicts are found (each one's rules
+   relaxed before looking again). Each row and bound is told as a sentence with
+   its ``Sheet!row``.
 2. **Repairs.** For each rule in the conflict on its own, the least slack of that
    rule alone that makes the scenario feasible (one MIP each, everything else
    as written): the money a budget needs, how far a goal's target must move, a
@@ -40,6 +41,18 @@ from planner.solve import SolveOptions, hand_off, solver_output_to_stderr
 IIS_IRREDUCIBLE = 4
 IIS_RELAXATION = 16
 _SIDES = {2: "lower", 3: "upper", 4: "both"}
+#: Seconds HiGHS may spend on one IIS when no --time-limit is given.
+IIS_TIME_LIMIT = 10.0
+#: Seconds per solve of the elastic filter (any plan will do), of a feasibility check in the
+#: deletion filter, and of a repair, when no --time-limit is given.
+FILTER_LIMIT = 10.0
+CHECK_LIMIT = 60.0
+REPAIR_LIMIT = 60.0
+
+
+def _limit(elastic: "ElasticModel", default: float) -> float:
+    """The per-solve time limit: the user's --time-limit, else ``default``."""
+    return float(elastic.options.time_limit) if elastic.options.time_limit else default
 
 SOURCES = {
     "rules": "The rules conflict even if every project could be funded in part (the LP relaxation "
@@ -93,7 +106,7 @@ class Diagnosis:
         sentences = []
         for n in numbers:
             sentence = _conflict_sentence([c for c in self.conflict if c.get("conflict", 1) == n])
-            sentences.append(f"Conflict {n}: {sentence}" if len(numbers) > 1 else sentence)
+            sentences.append(f"Conflict {n}: {sentence}" if len(numbers) > 1 else sentence[0].upper() + sentence[1:])
         return " ".join(sentences)
 
     def repair_sentence(self, top: int = 3) -> str:
@@ -106,7 +119,7 @@ class Diagnosis:
             if single:
                 text = ", or ".join(r["phrase"] for r in single)
                 ending = "this conflict ends" if len(numbers) > 1 else "the scenario becomes feasible"
-                text = f"{text[0].upper()}{text[1:]}, {ending}."
+                text = f"{text[0].upper() if len(numbers) == 1 else text[0]}{text[1:]}, {ending}."
             else:
                 text = f"No single rule repairs it; together: {mine[0]['text']}."
             sentences.append(f"Conflict {n}: {text}" if len(numbers) > 1 else text)
@@ -137,7 +150,7 @@ def _where(record: dict[str, Any]) -> str:
 
 
 def _conflict_sentence(records: list[dict[str, Any]]) -> str:
-    rules = [c for c in records if c["kind"] != "definition"]
+    rules = _merge_budget_years([c for c in records if c["kind"] != "definition"])
     if not rules:
         return "the model's definitions alone conflict (" + _join([c["text"] for c in records]) + ")."
     goals = [c["text"] for c in rules if c["kind"] == "goal"]
@@ -147,6 +160,39 @@ def _conflict_sentence(records: list[dict[str, Any]]) -> str:
     if len(rules) == 1:
         return f"{rules[0]['text']} cannot hold."
     return f"these rules cannot all hold: {_join([c['text'] for c in rules])}."
+
+
+def _merge_budget_years(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Several years of one fund and scope told once: "Budgets national 2026–2028 (pooled) [Budgets!2-4]"."""
+    merged: list[dict[str, Any]] = []
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for record in records:
+        if record["kind"] == "budget" and "fund" in record:
+            key = (record["fund"], record.get("region"))
+            if key not in groups:
+                groups[key] = []
+                merged.append({"kind": "budget", "group": key})
+            groups[key].append(record)
+        else:
+            merged.append(record)
+    result = []
+    for record in merged:
+        if "group" not in record:
+            result.append(record)
+            continue
+        members = groups[record["group"]]
+        if len(members) == 1:
+            result.append(members[0])
+            continue
+        fund, region = record["group"]
+        years = sorted(int(m["year"]) for m in members)
+        span = (f"{years[0]}–{years[-1]}" if years == list(range(years[0], years[-1] + 1))
+                else ", ".join(map(str, years)))
+        rows = sorted(m["row"] for m in members if m.get("row") is not None)
+        where = f" [Budgets!{rows[0]}–{rows[-1]}]" if rows else ""
+        scope = "(pooled)" if region is None else f"for region {region}"
+        result.append({"kind": "budget", "text": f"Budgets {fund} {span} {scope}{where}"})
+    return result
 
 
 def _join(items: list[str]) -> str:
@@ -177,37 +223,106 @@ def diagnose(scenario: Scenario, options: SolveOptions | None = None,
     repairs: list[dict[str, Any]] = [repair | {"conflict": n} for n, (_, repair) in enumerate(trivial, 1)]
     source, notes = ("baseline" if trivial else ""), []
     if status == "infeasible":
-        found = _conflicts_from_iis(matrix, book, options, max_conflicts)
-        if found:
-            source = "rules"
-            candidates = [_repair_candidates(rules, book) for rules in found]
-            union = list({r.key: r for group in candidates for r in group}.values())
-            elastic = ElasticModel(scenario, model, rules=union, widen=_budget_keys(
-                [r for rules in found for r in rules], book), options=options)
-            position = {r.key: k for k, r in enumerate(elastic.rules)}
-            groups = [[position[r.key] for r in group if r.key in position] for group in candidates]
-        else:
-            relaxed_ok = _relaxation_feasible(matrix.highs)
-            source = "integrality" if relaxed_ok else "rules"
-            elastic = ElasticModel(scenario, model, all_rules=True, options=options)
-            groups = _deletion_filters(elastic, max_conflicts) or []
-            found = [[elastic.rules[k] for k in group] for group in groups]
-            if not groups:
-                notes.append("no change to the rules of the workbook makes the scenario feasible")
-        everything = [k for group in groups for k in group]
-        for number, members in enumerate(groups, start=len(conflicts) + 1):
-            others = sorted(set(everything) - set(members))
+        found, groups, source, more_notes = _find_conflicts(scenario, model, matrix, book, options,
+                                                           max_conflicts, len(conflicts))
+        notes += more_notes
+        elastic, cores = groups.elastic, groups.cores
+        for index, members in enumerate(groups.members):
+            number = len(conflicts) + index + 1
+            others = sorted({k for j, core in enumerate(cores) if j != index for k in core} - set(members))
             new_repairs, note = _repairs(elastic, members, others)
             repairs += [r | {"conflict": number} for r in new_repairs]
             if note:
                 notes.append(f"conflict {number}: {note}")
         conflicts += [_dedupe(rules) for rules in found]
-        if groups and elastic.feasible(everything) is not True:
-            notes.append("relaxing every rule of the conflicts found is not enough: another conflict "
-                         "remains; repair these and run diagnose again")
+        everything = sorted({k for core in cores for k in core})
+        if cores and elastic.feasible(everything, _limit(elastic, CHECK_LIMIT)) is not True:
+            notes.append(f"relaxing every rule of the {len(cores)} conflicts found is not enough: another "
+                         "conflict remains; repair these and run diagnose again")
+        source = source or ("baseline" if trivial else "")
     records = [rule.record() | {"conflict": n} for n, rules in enumerate(conflicts, 1) for rule in rules]
     repairs.sort(key=lambda r: (r["conflict"], r.get("combined", False), r["relative"], r["rule"]))
     return Diagnosis(scenario.name, "infeasible", source, records, repairs, "; ".join(notes))
+
+
+@dataclass
+class _Groups:
+    """Conflicts as rule numbers of the elastic model.
+
+    members: per conflict, the rules whose repair is tried (its rules, plus the budgets that
+        could pay its payment rows); cores: per conflict, the rules that end it when relaxed.
+    """
+
+    elastic: ElasticModel
+    members: list[list[int]]
+    cores: list[list[int]]
+
+
+def _find_conflicts(scenario: Scenario, model: AllocationModel, matrix, book: RuleBook,
+                    options: SolveOptions, max_conflicts: int, already: int):
+    """Up to ``max_conflicts`` disjoint conflicts: HiGHS's IIS of the LP relaxation first, then
+    (when whole projects are still infeasible) the deletion filter on the elastic MIP.
+
+    Returns (conflicts as rule lists, _Groups, source, notes).
+    """
+    notes: list[str] = []
+    highs = matrix.highs
+    integer = _integer_columns(highs)
+    lp_infeasible = not integer or not _relaxation_feasible(highs)
+    found: list[list[Rule]] = []
+    if lp_infeasible:
+        found = _conflicts_from_iis(matrix, book, options, max_conflicts, bool(integer)) or []
+        if not found and integer:
+            with _without_integrality(highs, integer):
+                found = _conflicts_from_iis(matrix, book, options, max_conflicts, False) or []
+        if not found:
+            notes.append("HiGHS found no irreducible subset in time; the conflict was found by relaxing "
+                         "rules one at a time")
+    widen = _budget_keys([r for rules in found for r in rules], book)
+    elastic = ElasticModel(scenario, model, all_rules=True, widen=widen, options=options)
+    position = {r.key: k for k, r in enumerate(elastic.rules)}
+    members, cores = [], []
+    for rules in found:
+        core = [position[r.key] for r in rules if r.relaxable and r.key in position]
+        extra = [position[("budget",) + tuple(key)] for key in _budget_keys(rules, book)
+                 if ("budget",) + tuple(key) in position]
+        cores.append(core)
+        members.append(list(dict.fromkeys(core + extra)))
+    source = "rules" if found else ""
+    base = {k for core in cores for k in core}
+    if len(found) < max_conflicts and elastic.feasible(base, _limit(elastic, CHECK_LIMIT)) is False:
+        more = _deletion_filters(elastic, max_conflicts - len(found), base)
+        if more is None:
+            notes.append("no change to the rules of the workbook makes the scenario feasible")
+        else:
+            found += [[elastic.rules[k] for k in group] for group in more]
+            cores += more
+            members += more
+            source = source or ("integrality" if not lp_infeasible else "rules")
+    return found, _Groups(elastic, members, cores), source, notes
+
+
+def _integer_columns(highs: highspy.Highs) -> list[int]:
+    return [i for i, t in enumerate(highs.getLp().integrality_) if t != highspy.HighsVarType.kContinuous]
+
+
+class _without_integrality:
+    """Drop the integrality of ``columns`` for the duration (the LP relaxation), then restore it."""
+
+    def __init__(self, highs: highspy.Highs, columns: list[int]):
+        self.highs, self.columns = highs, np.array(columns, dtype=np.int32)
+
+    def __enter__(self):
+        if len(self.columns):
+            kinds = np.array([highspy.HighsVarType.kContinuous] * len(self.columns))
+            self.highs.changeColsIntegrality(len(self.columns), self.columns, kinds)
+        return self
+
+    def __exit__(self, *exc):
+        if len(self.columns):
+            kinds = np.array([highspy.HighsVarType.kInteger] * len(self.columns))
+            self.highs.changeColsIntegrality(len(self.columns), self.columns, kinds)
+        return False
 
 
 def _dedupe(rules: list[Rule]) -> list[Rule]:
@@ -241,28 +356,20 @@ def _feasibility(highs: highspy.Highs, options: SolveOptions) -> str:
 
 def _relaxation_feasible(highs: highspy.Highs) -> bool:
     """Whether the LP relaxation (integrality dropped) has a solution; integrality is restored."""
-    lp = highs.getLp()
-    integrality = list(lp.integrality_)
-    integer = [i for i, t in enumerate(integrality) if t != highspy.HighsVarType.kContinuous]
-    if not integer:
-        return False
-    index = np.array(integer, dtype=np.int32)
-    highs.changeColsIntegrality(len(index), index, np.array([highspy.HighsVarType.kContinuous] * len(index)))
-    try:
+    with _without_integrality(highs, _integer_columns(highs)):
         with solver_output_to_stderr():
             highs.run()
         return highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    finally:
-        highs.changeColsIntegrality(len(index), index, np.array([integrality[i] for i in integer]))
 
 
-def _conflicts_from_iis(matrix, book: RuleBook, options: SolveOptions,
-                        max_conflicts: int) -> list[list[Rule]] | None:
+def _conflicts_from_iis(matrix, book: RuleBook, options: SolveOptions, max_conflicts: int,
+                        mip: bool) -> list[list[Rule]] | None:
     """Disjoint conflicts from HiGHS's IIS: find one, relax its rules' rows, look again."""
     highs = matrix.highs
+    highs.setOptionValue("iis_time_limit", float(options.time_limit or IIS_TIME_LIMIT))
     conflicts: list[list[Rule]] = []
     while len(conflicts) < max_conflicts:
-        found = _conflict_from_iis(matrix, book)
+        found = _conflict_from_iis(matrix, book, mip)
         if found is None:
             break
         rules, relax = found
@@ -282,13 +389,11 @@ def _conflicts_from_iis(matrix, book: RuleBook, options: SolveOptions,
     return conflicts or None
 
 
-def _conflict_from_iis(matrix, book: RuleBook) -> tuple[list[Rule], list[tuple[int, str]]] | None:
+def _conflict_from_iis(matrix, book: RuleBook, mip: bool) -> tuple[list[Rule], list[tuple[int, str]]] | None:
     """The rules and definitions of HiGHS's irreducible infeasible subset (None when it has none),
     and the (HiGHS row, side) of its rows that belong to rules a planner could change."""
     highs = matrix.highs
-    has_integers = any(t != highspy.HighsVarType.kContinuous for t in highs.getLp().integrality_)
-    strategy = IIS_IRREDUCIBLE | (IIS_RELAXATION if has_integers else 0)
-    highs.setOptionValue("iis_strategy", strategy)
+    highs.setOptionValue("iis_strategy", IIS_IRREDUCIBLE | (IIS_RELAXATION if mip else 0))
     with solver_output_to_stderr():
         status, iis = highs.getIis()
     if status != highspy.HighsStatus.kOk or not iis.valid_ or (not len(iis.row_index_) and not len(iis.col_index_)):
@@ -304,7 +409,7 @@ def _conflict_from_iis(matrix, book: RuleBook) -> tuple[list[Rule], list[tuple[i
             relax.append((int(row), side))
     inverse = {int(p): g for g, p in enumerate(matrix.positions) if p >= 0}
     for col, bound in zip(iis.col_index_, iis.col_bound_):
-        if int(bound) in (2, 3, 4):
+        if int(bound) in (3, 4):  # an upper bound: a start share is at most 1
             rule = book.for_column(inverse.get(int(col), -1))
             if rule is not None:
                 rules.append(rule)
@@ -323,22 +428,31 @@ def _budget_keys(rules: list[Rule], book: RuleBook) -> list[tuple]:
     return list(dict.fromkeys(keys))
 
 
-def _repair_candidates(rules: list[Rule], book: RuleBook) -> list[Rule]:
-    """Rules of the conflict a planner could change, plus the budgets that could pay its payments."""
-    candidates = [r for r in rules if r.relaxable]
-    candidates += [book.budget(*key) for key in _budget_keys(rules, book)]
-    return list({r.key: r for r in candidates}.values())
+Unit = tuple[int, ...]  # rules relaxed and enforced together while filtering
 
 
-def _deletion_filters(elastic: ElasticModel, max_conflicts: int) -> list[list[int]] | None:
-    """Disjoint irreducible conflicts among the rules (None when relaxing every rule is not enough)."""
+def _deletion_filters(elastic: ElasticModel, max_conflicts: int,
+                      base: set[int] | None = None) -> list[list[int]] | None:
+    """Disjoint irreducible conflicts among the rules, rules ``base`` relaxed throughout
+    (None when relaxing every rule is not enough).
+
+    The filters first work on *units*: all years of one fund and scope together, every other
+    rule alone (a goal that needs money usually conflicts with a fund's budgets over many
+    years, and 10 years x 100 regions of budget rows would take too many solves one by one).
+    The years of each budget unit kept are then filtered one by one.
+    """
     everything = list(range(len(elastic.rules)))
-    if elastic.feasible(everything) is not True:
+    if elastic.feasible(everything, _limit(elastic, CHECK_LIMIT)) is not True:
         return None
     groups: list[list[int]] = []
-    relaxed: set[int] = set()
-    while len(groups) < max_conflicts and elastic.feasible(relaxed) is False:
-        group = _deletion_filter(elastic, [k for k in everything if k not in relaxed], relaxed)
+    relaxed: set[int] = set(base or ())
+    while len(groups) < max_conflicts and elastic.feasible(relaxed, _limit(elastic, CHECK_LIMIT)) is False:
+        units = _units(elastic, [k for k in everything if k not in relaxed])
+        suspects = _elastic_filter(elastic, units, relaxed)
+        pool = suspects if suspects is not None else units
+        outside = relaxed | {k for unit in units if unit not in pool for k in unit}
+        kept = _deletion_filter(elastic, pool, outside)
+        group = _refine(elastic, kept, outside)
         if not group:
             break
         groups.append(group)
@@ -346,27 +460,82 @@ def _deletion_filters(elastic: ElasticModel, max_conflicts: int) -> list[list[in
     return groups
 
 
-def _deletion_filter(elastic: ElasticModel, candidates: list[int], base: set[int]) -> list[int]:
-    """An irreducible set of ``candidates`` that keeps the model infeasible (rules ``base`` relaxed).
+def _units(elastic: ElasticModel, candidates: list[int]) -> list[Unit]:
+    """Budget rules grouped by fund and scope; every other rule a unit of its own."""
+    budgets: dict[tuple, list[int]] = {}
+    units: list[Unit] = []
+    for k in candidates:
+        rule = elastic.rules[k]
+        if rule.kind == "budget":
+            budgets.setdefault(rule.key[1:3], []).append(k)
+        else:
+            units.append((k,))
+    return units + [tuple(ks) for ks in budgets.values()]
 
-    Rules are dropped in chunks (halving the chunk size) while the rest stays infeasible;
-    the last pass with chunks of one makes the set irreducible: relaxing any remaining rule
-    alone makes the scenario feasible.
+
+def _elastic_filter(elastic: ElasticModel, units: list[Unit], base: set[int]) -> list[Unit] | None:
+    """A small set of ``units`` that is infeasible on its own (rules ``base`` relaxed).
+
+    Chinneck's elastic filter: relax every unit, minimise the total relative slack, make the
+    units that needed slack hard, and repeat until the hard ones alone are infeasible. Each
+    round adds at least one unit, so few rounds are needed when conflicts are small; the
+    deletion filter then only has to look at these. Any plan of a round will do, so a round
+    stopped by its time limit with a plan counts. None when a solve is inconclusive.
     """
-    keep = list(candidates)
+    enforced: list[Unit] = []
+    while True:
+        free = [u for u in units if u not in enforced]
+        rules = {k for u in free for k in u}
+        costs = {k: 1.0 / max(elastic.rules[k].reference, 1e-9) for k in rules}
+        run = elastic.solve(base | rules, costs, gap=1e-3, time_limit=_limit(elastic, FILTER_LIMIT))
+        if run.status == "infeasible":
+            return enforced
+        if run.status not in ("optimal", "feasible"):
+            return None
+        needed = [u for u in free if any(run.slacks[k] > 1e-7 for k in u)]
+        if not needed:
+            return None
+        enforced += needed
+
+
+def _deletion_filter(elastic: ElasticModel, units: list[Unit], base: set[int]) -> list[Unit]:
+    """An irreducible set of ``units`` that keeps the model infeasible (rules ``base`` relaxed).
+
+    Units are dropped in chunks (halving the chunk size) while the rest stays infeasible; the
+    last pass with chunks of one makes the set irreducible: relaxing any remaining unit alone
+    makes the scenario feasible. A check stopped by its time limit keeps the chunk.
+    """
+    keep = list(units)
     chunk = max(1, len(keep) // 2)
     while True:
         i = 0
         while i < len(keep):
             trial = keep[:i] + keep[i + chunk:]
-            relaxed = base | (set(candidates) - set(trial))
-            if elastic.feasible(relaxed) is False:
+            relaxed = base | {k for unit in units if unit not in trial for k in unit}
+            if elastic.feasible(relaxed, time_limit=_limit(elastic, CHECK_LIMIT)) is False:
                 keep = trial
             else:
                 i += chunk
         if chunk == 1:
             return keep
         chunk = max(1, chunk // 2)
+
+
+def _refine(elastic: ElasticModel, kept: list[Unit], base: set[int]) -> list[int]:
+    """The rules of the kept units, each budget unit filtered year by year (others enforced).
+
+    Refining one unit never makes an earlier decision wrong: a rule whose relaxing made a set
+    feasible also makes any subset of it feasible.
+    """
+    current = [list(unit) for unit in kept]
+    for index, unit in enumerate(current):
+        if len(unit) < 2:
+            continue
+        singles = [(k,) for k in unit]
+        inside = _deletion_filter(elastic, singles, base)
+        current[index] = [k for (k,) in inside]
+        base = base | (set(unit) - set(current[index]))
+    return [k for unit in current for k in unit]
 
 
 # --- repairs ---------------------------------------------------------------------------------
@@ -381,18 +550,18 @@ def _repairs(elastic: ElasticModel, members: list[int], others: list[int]) -> tu
     single: dict[int, float] = {}
     for k in members:
         rule = elastic.rules[k]
-        run = elastic.solve(set(others) | {k}, {k: 1.0})
-        if run.status != "optimal":
+        run = elastic.solve(set(others) | {k}, {k: 1.0}, time_limit=_limit(elastic, REPAIR_LIMIT))
+        if run.status not in ("optimal", "feasible"):
             continue
         amount = 1.0 if rule.binary else round_up(float(run.slacks[k]))
         single[k] = amount
-        repairs.append(_repair(rule, amount))
+        repairs.append(_proven(_repair(rule, amount), run.status))
     repairs += _fund_repairs(elastic, members, others, single)
     note = ""
     if members and not repairs:
         costs = {k: 1.0 / max(elastic.rules[k].reference, 1e-9) for k in members}
-        run = elastic.solve(set(others) | set(members), costs)
-        if run.status != "optimal":
+        run = elastic.solve(set(others) | set(members), costs, time_limit=_limit(elastic, REPAIR_LIMIT))
+        if run.status not in ("optimal", "feasible"):
             note = "relaxing every rule of this conflict is not enough"
         else:
             parts = [_repair(elastic.rules[k], 1.0 if elastic.rules[k].binary else round_up(run.slacks[k]))
@@ -419,8 +588,9 @@ def _fund_repairs(elastic: ElasticModel, members: list[int], others: list[int],
     for (fund, scope), group in groups.items():
         if len(group) < 2:
             continue
-        run = elastic.solve(set(others) | set(group), {k: 1.0 for k in group})
-        if run.status != "optimal":
+        run = elastic.solve(set(others) | set(group), {k: 1.0 for k in group},
+                            time_limit=_limit(elastic, REPAIR_LIMIT))
+        if run.status not in ("optimal", "feasible"):
             continue
         total = round_up(float(sum(run.slacks[k] for k in group)))
         best_single = min((single[k] for k in group if k in single), default=None)
@@ -441,17 +611,20 @@ def _fund_repairs(elastic: ElasticModel, members: list[int], others: list[int],
     return repairs
 
 
+def _proven(repair: dict[str, Any], status: str) -> dict[str, Any]:
+    """Mark a repair whose solve stopped at the time limit: the amount is enough, maybe not least."""
+    if status == "optimal" or repair["kind"] in ("mandatory", "requires", "excludes"):
+        return repair
+    return repair | {"proven": False, "text": repair["text"] + " (enough; the time limit stopped the "
+                     "search for a smaller amount)"}
+
+
 def _repair(rule: Rule, amount: float) -> dict[str, Any]:
     """A repair record: the rule, the amount of slack, the new value and a sentence."""
     base = {"rule": rule.id, "kind": rule.kind, "sheet": rule.sheet, "row": rule.row, "amount": amount,
             "unit": rule.unit, "new_value": None, "relative": 1.0 if rule.binary else amount / max(rule.reference, 1e-9)}
     if rule.kind == "goal":
-        target, sense = rule.details["target"], rule.details["sense"]
-        new = target - amount if sense == ">=" else target + amount
-        verb = "lowering" if sense == ">=" else "raising"
-        phrase = f"by {verb} {rule.key[1]} to {number(new)}"
-        text = f"{verb} the target of goal {rule.key[1]} to {number(new)} (from {number(target)})"
-        return base | {"new_value": new, "text": text, "phrase": phrase}
+        return base | _goal_repair(rule, amount)
     if rule.kind == "budget":
         _, fund, scope, year = rule.key
         old = rule.details["amount"]
@@ -476,6 +649,25 @@ def _repair(rule: Rule, amount: float) -> dict[str, Any]:
                        "phrase": f"by allowing {rule.key[1]} and {rule.key[2]} together"}
     text = f"relax {rule.text} by {number(amount)} ({rule.unit})"
     return base | {"text": text, "phrase": f"by relaxing equity rule {rule.key[-1]} by {number(amount)}"}
+
+
+def _goal_repair(rule: Rule, amount: float) -> dict[str, Any]:
+    """Move a goal's level target by ``amount``; say it in the units the workbook uses (its basis)."""
+    d = rule.details
+    lower = d["sense"] == ">="
+    level = d["target"] - amount if lower else d["target"] + amount
+    written, basis, baseline = d.get("written", d["target"]), d.get("basis", "level"), d.get("baseline", 0.0)
+    verb = "lowering" if lower else "raising"
+    if basis == "percent" and baseline:
+        new = written + (level - d["target"]) * 100.0 / baseline
+        shown, was = f"{number(new)}%", f"{number(written)}%"
+    elif basis == "change":
+        new = written + (level - d["target"])
+        shown, was = f"a change of {number(new)}", f"{number(written)}"
+    else:
+        new, shown, was = level, number(level), number(written)
+    text = f"{verb} the target of goal {rule.key[1]} to {shown} (from {was})"
+    return {"new_value": new, "new_level": level, "text": text, "phrase": f"by {verb} {rule.key[1]} to {shown}"}
 
 
 # --- goals that can never be met --------------------------------------------------------------

@@ -36,7 +36,7 @@ PLACEHOLDER = 1.0  # money given to a zero budget so that its payment columns ex
 class Run:
     """Outcome of one solve of the elastic model."""
 
-    status: str  # optimal | infeasible | unknown
+    status: str  # optimal | feasible (stopped by a time limit with slacks) | infeasible | unknown
     slacks: np.ndarray | None = None  # value of each rule's slack (None without a plan)
     objective: float | None = None
 
@@ -66,8 +66,6 @@ class ElasticModel:
             self.matrix = hand_off(self.build, self.options)
         highs = self.matrix.highs
         highs.setOptionValue("mip_rel_gap", 1e-6)
-        if self.options.time_limit:
-            highs.setOptionValue("time_limit", float(self.options.time_limit))
         self.slack_cols = self.matrix.positions[self.build.columns.col("advice_slack", np.arange(len(self.rules)))]
         self._enforce_all()
 
@@ -129,9 +127,19 @@ class ElasticModel:
             cols = self.slack_cols.astype(np.int32)
             self.matrix.highs.changeColsBounds(n, cols, np.zeros(n), np.zeros(n))
 
-    def solve(self, relaxed: list[int] | set[int], costs: dict[int, float] | None = None) -> Run:
-        """Solve with the slacks of rules ``relaxed`` free (others 0), minimising sum costs * slack."""
+    def solve(self, relaxed: list[int] | set[int], costs: dict[int, float] | None = None,
+              gap: float = 1e-6, time_limit: float | None = None) -> Run:
+        """Solve with the slacks of rules ``relaxed`` free (others 0), minimising sum costs * slack.
+
+        ``gap`` is the relative MIP gap: tight when the amount matters (a repair), loose when
+        any solution will do (the elastic filter). ``time_limit`` (seconds; default the
+        options' time limit, else none) stops the solve: status "feasible" with the best
+        slacks found, or "unknown" without any.
+        """
         highs = self.matrix.highs
+        highs.setOptionValue("mip_rel_gap", float(gap))
+        limit = time_limit if time_limit is not None else self.options.time_limit
+        highs.setOptionValue("time_limit", float(limit) if limit else highspy.kHighsInf)
         n = len(self.slack_cols)
         upper = np.zeros(n)
         for k in relaxed:
@@ -148,28 +156,17 @@ class ElasticModel:
         S = highspy.HighsModelStatus
         if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
             return Run("infeasible")
-        if status == S.kOptimal and highs.getInfo().primal_solution_status == 2:
+        if highs.getInfo().primal_solution_status == 2 and status in (S.kOptimal, S.kTimeLimit, S.kInterrupt):
             values = np.asarray(highs.getSolution().col_value, dtype=float)
-            return Run("optimal", values[self.slack_cols] if n else np.zeros(0), float(highs.getInfo().objective_function_value))
+            slacks = values[self.slack_cols] if n else np.zeros(0)
+            return Run("optimal" if status == S.kOptimal else "feasible", slacks,
+                       float(highs.getInfo().objective_function_value))
         return Run("unknown")
 
-    def feasible(self, relaxed: list[int] | set[int]) -> bool | None:
+    def feasible(self, relaxed: list[int] | set[int], time_limit: float | None = None) -> bool | None:
         """Whether the scenario is feasible with the rules ``relaxed`` lifted (None: unknown)."""
-        run = self.solve(relaxed)
-        return None if run.status == "unknown" else run.status == "optimal"
-
-    def minimal_slack(self, rule: int) -> float | None:
-        """The least slack of rule ``rule`` alone that makes the scenario feasible (None: none does)."""
-        run = self.solve([rule], {rule: 1.0})
-        if run.status != "optimal":
-            return None
-        return float(run.slacks[rule])
-
-    def cheapest_together(self, rules: list[int]) -> np.ndarray | None:
-        """Slacks of ``rules`` relaxed together, minimising the sum of slack / reference."""
-        costs = {k: 1.0 / max(self.rules[k].reference, 1e-9) for k in rules}
-        run = self.solve(rules, costs)
-        return None if run.status != "optimal" else run.slacks
+        run = self.solve(relaxed, time_limit=time_limit)
+        return None if run.status == "unknown" else run.status != "infeasible"
 
 
 def round_up(value: float, digits: int = 6) -> float:

@@ -62,8 +62,12 @@ class Rule:
         return f"{self.sheet}!{self.row}" if self.row is not None else self.sheet
 
     def record(self) -> dict[str, Any]:
-        return {"rule": self.id, "kind": self.kind, "sheet": self.sheet, "row": self.row,
-                "text": f"{self.text} [{self.where}]"}
+        record = {"rule": self.id, "kind": self.kind, "sheet": self.sheet, "row": self.row,
+                  "text": f"{self.text} [{self.where}]"}
+        if self.kind == "budget":
+            scope = self.key[2]
+            record |= {"fund": self.key[1], "region": None if scope == POOLED else scope, "year": self.key[3]}
+        return record
 
 
 def number(value: float) -> str:
@@ -121,13 +125,32 @@ class RuleBook:
         return POOLED if self.pooled.get(fund, True) else payer
 
     def goal(self, goal_id: str) -> Rule:
-        g = self.goals[self.goals["goal"] == goal_id].iloc[0]
+        """A goal, told with its target as written (and the level it means for a change or percent).
+
+        details: target (the level the model constrains), written (the workbook's value), basis,
+        baseline (of the indicator over the goal's scope) and sense: what a repair needs to say
+        how the written target moves.
+        """
+        i = int(np.flatnonzero(self.goals["goal"].to_numpy() == goal_id)[0])
+        g = self.goals.iloc[i]
         scope = g["region"] if g["region"] else "the whole country"
-        text = (f"Goal {goal_id} ({g['indicator']} {g['sense']} {number(g['target'])} in {scope}, "
-                f"{int(g['year'])}, hard)")
+        level = float(g["target"])
+        written = float(g["written_target"]) if "written_target" in g.index else level
+        basis = str(g["basis"]) if "basis" in g.index and g["basis"] else "level"
+        meaning = self.build.rows.get("goal")
+        baseline = float(meaning["base"].iloc[i]) if meaning is not None and "base" in meaning else 0.0
+        if basis == "change":
+            what = f"{number(written):s} change from {number(baseline)}, i.e. level {number(level)}"
+        elif basis == "percent":
+            what = f"{number(written)}% change from {number(baseline)}, i.e. level {number(level)}"
+        else:
+            what = number(level)
+        hard = "hard" if bool(g["hard"]) else "soft"
+        text = f"Goal {goal_id} ({g['indicator']} {g['sense']} {what} in {scope}, {int(g['year'])}, {hard})"
         return Rule(("goal", goal_id), "goal", "Goals", _excel_row(g["row"]), text, unit=str(g["indicator"]),
-                    reference=abs(float(g["target"])) or 1.0,
-                    details={"target": float(g["target"]), "sense": g["sense"]})
+                    reference=abs(level - baseline if basis != "level" else level) or 1.0,
+                    details={"target": level, "written": written, "basis": basis, "baseline": baseline,
+                             "sense": g["sense"]})
 
     def budget(self, fund: str, scope: str, year: int) -> Rule:
         amount = self.amounts.get((fund, scope, int(year)), 0.0)

@@ -13,6 +13,7 @@ from pathlib import Path
 from planner.errors import Problem, ScenarioInvalid
 from planner.scenario.data import Scenario
 from planner.scenario.family_rules import check_families
+from planner.advice.hygiene import goal_hygiene
 from planner.scenario.reader import RawWorkbook, read_workbook
 from planner.scenario.rules import check_all
 from planner.scenario.schema import SHEETS
@@ -31,6 +32,7 @@ def _validate(raw: RawWorkbook, path: Path) -> tuple[Scenario | None, list[Probl
     problems += setting_problems
     problems += check_all(tables, settings)
     problems += check_families(tables, settings)
+    problems += goal_hygiene(tables, settings)
     if any(p.severity == "error" for p in problems):
         return None, problems
     return Scenario(settings=settings, tables=tables, setting_rows=setting_rows,
