@@ -384,7 +384,8 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
                     f"{r['pop_2026_01_01_thousand']} thousand x 1000 (start of the horizon)"])
         src.append([f"GRP Jan-Sep 2021 {i}", float(r["grp_jan_sep_2021_trn_uzs"]), "trillion UZS, current prices",
                     stat_grp, "sourced", name])
-        src.append([f"GRP {i}", grp[i], "million USD per year", "derived from the two rows above and below",
+        src.append([f"GRP {i}", grp[i], "million USD per year", "derived from the Jan-Sep 2021 row with the exchange "
+                    "rate and annualisation rows below",
                     "derived", f"{r['grp_jan_sep_2021_trn_uzs']} trn UZS x 12/9 / {UZS_PER_USD_2021} UZS per USD; "
                     "a 2021 level held constant as the pre-project baseline"])
         src.append([f"area {i}", float(r["area_km2_statuz_via_wikipedia"]), "km2",
@@ -536,8 +537,10 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
     # Regional factor: capital is more productive where output per head is high, and a job is cheaper
     # to create where wages (output per head) are low.
     national_per_head = grp_total / sum(pop.values())
-    factor = {i: round(min(FACTOR_CAP[1], max(FACTOR_CAP[0], (grp[i] / pop[i] / national_per_head) ** FACTOR_ELASTICITY)), 3)
-              for i in ids}
+    factor = {}
+    for i in ids:
+        raw = (grp[i] / pop[i] / national_per_head) ** FACTOR_ELASTICITY
+        factor[i] = round(min(FACTOR_CAP[1], max(FACTOR_CAP[0], raw)), 3)
     for i in ids:
         src.append([f"regional factor {i}", factor[i], "multiplier", "derived from GRP per head (rows above)",
                     "illustrative", f"(GRP per head / national GRP per head) ^ {FACTOR_ELASTICITY}, kept within "
@@ -620,7 +623,8 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
             impacts.append([cid, "jobs_lagging", None, s_jobs])
         src.append([f"synergy {cid}", s_grp, "million USD per year (grp); jobs in the note", "rule", "illustrative",
                     f"{SYNERGY_SHARE:.0%} of the impacts of the cheapest complete set "
-                    f"({', '.join(cheapest)}, {sum(cost_of[p] for p in cheapest)} million USD); jobs {s_jobs} thousand"])
+                    f"({', '.join(cheapest)}, {sum(cost_of[p] for p in cheapest)} million USD); "
+                    f"jobs {s_jobs} thousand"])
     for cid, region, role, need, have, note in CLUSTERS:
         if have:
             src.append([f"cluster {cid} role {role} existing", have, "components", "choice", "illustrative", note])
@@ -632,6 +636,9 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
                 "from completion"])
 
     src += [
+        ["project costs (plants, parks, programmes)", "see project rows", "million USD", "choice", "illustrative",
+         "orders of magnitude for projects of this kind in Central Asia, not appraisals; road costs follow the "
+         "per-km anchors instead"],
         ["durations", "1-5", "years", "choice", "illustrative",
          "colleges and laboratories 1 year; plants, parks and terminals 2-3; programmes 2-3; roads 2-5 by length "
          "and terrain; cost is spread evenly over the duration"],
@@ -689,7 +696,10 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
     for gid, ind, region, year, target, prio, weight, hard, note in goal_specs:
         goals.append([gid, ind, region, year, ">=", target, prio, weight, hard])
         src.append([f"goal {gid}", target, next(r[1] for r in indicators if r[0] == ind), "policy choice",
-                    "illustrative", note + " (baseline + increment); set above what the budgets allow"])
+                    "illustrative", note + " (baseline + increment)"])
+    src.append(["goal targets", "see Goals", "", "policy choice", "illustrative",
+                "priority 1 (jobs) is within reach; the priority-2 targets together are set above what the "
+                "budgets can buy, so that the compromise between them shows"])
 
     settings = [
         ["key", "value"],
