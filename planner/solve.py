@@ -217,6 +217,7 @@ def _solve_stages(model: AllocationModel, matrix: MatrixModel, options: SolveOpt
     values: np.ndarray | None = None
     gap: float | None = None
     plan = model.stages or [None]
+    start: np.ndarray | None = None
     for number, stage in enumerate(plan):
         cost = np.zeros(matrix.num_col)
         if stage is not None:
@@ -231,6 +232,8 @@ def _solve_stages(model: AllocationModel, matrix: MatrixModel, options: SolveOpt
                 return SolveResult("feasible", values, stages, gap,
                                    message="time limit reached before all stages were solved")
             highs.setOptionValue("time_limit", max(remaining, 0.01))
+        if start is not None:
+            _give_start(highs, start)
         status, cancelled = _run(highs, deadline)
         outcome = _outcome(highs, status, cancelled)
         new_values = _column_values(highs, matrix, len(model.columns.vars))
@@ -247,7 +250,7 @@ def _solve_stages(model: AllocationModel, matrix: MatrixModel, options: SolveOpt
                 return SolveResult("interrupted", None, stages, None, message="stopped by Ctrl-C")
             return SolveResult(outcome, None, [], None, message=message)
         if stage is not None and number < len(plan) - 1:
-            _hold_stage(highs, matrix, stage, cost, values)
+            start = _hold_stage(highs, matrix, stage, cost, values)
     return SolveResult("optimal", values, stages, gap)
 
 
@@ -324,9 +327,17 @@ def _gap(highs: highspy.Highs) -> float:
     return max(gap, 0.0)
 
 
+def _give_start(highs: highspy.Highs, start: np.ndarray) -> None:
+    """Pass the previous stage's plan as a start (it satisfies every row of the next stage)."""
+    solution = highspy.HighsSolution()
+    solution.col_value = start.tolist()
+    solution.value_valid = True
+    highs.setSolution(solution)
+
+
 def _hold_stage(highs: highspy.Highs, matrix: MatrixModel, stage, cost: np.ndarray,
-                values: np.ndarray) -> None:
-    """Add row cost . x <= optimum (+ tolerance) and pass the incumbent as a start."""
+                values: np.ndarray) -> np.ndarray:
+    """Add row cost . x <= optimum (+ tolerance); return the incumbent, the next stage's start."""
     compiled = np.flatnonzero(cost)
     solution = np.zeros(matrix.num_col)
     present = matrix.positions >= 0
@@ -336,6 +347,4 @@ def _hold_stage(highs: highspy.Highs, matrix: MatrixModel, stage, cost: np.ndarr
     if len(compiled):
         highs.addRow(-highspy.kHighsInf, limit, len(compiled), compiled.astype(np.int32),
                      cost[compiled])
-    sol = highspy.HighsSolution()
-    sol.col_value = solution.tolist()
-    highs.setSolution(sol)
+    return solution
