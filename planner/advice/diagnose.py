@@ -46,8 +46,11 @@ IIS_TIME_LIMIT = 10.0
 #: Seconds per solve of the elastic filter (any plan will do), of a feasibility check in the
 #: deletion filter, and of a repair, when no --time-limit is given.
 FILTER_LIMIT = 10.0
-CHECK_LIMIT = 60.0
-REPAIR_LIMIT = 60.0
+CHECK_LIMIT = 30.0
+REPAIR_LIMIT = 20.0
+#: A fund and scope with more conflicting years than this is repaired as a whole (least total
+#: money over those years), not year by year.
+YEARS_ONE_BY_ONE = 3
 
 
 def _limit(elastic: "ElasticModel", default: float) -> float:
@@ -224,7 +227,7 @@ def diagnose(scenario: Scenario, options: SolveOptions | None = None,
     source, notes = ("baseline" if trivial else ""), []
     if status == "infeasible":
         found, groups, source, more_notes = _find_conflicts(scenario, model, matrix, book, options,
-                                                           max_conflicts, len(conflicts))
+                                                           max_conflicts)
         notes += more_notes
         elastic, cores = groups.elastic, groups.cores
         for index, members in enumerate(groups.members):
@@ -259,7 +262,7 @@ class _Groups:
 
 
 def _find_conflicts(scenario: Scenario, model: AllocationModel, matrix, book: RuleBook,
-                    options: SolveOptions, max_conflicts: int, already: int):
+                    options: SolveOptions, max_conflicts: int):
     """Up to ``max_conflicts`` disjoint conflicts: HiGHS's IIS of the LP relaxation first, then
     (when whole projects are still infeasible) the deletion filter on the elastic MIP.
 
@@ -548,8 +551,14 @@ def _repairs(elastic: ElasticModel, members: list[int], others: list[int]) -> tu
     """
     repairs = []
     single: dict[int, float] = {}
+    years: dict[tuple, int] = {}
+    for k in members:
+        if elastic.rules[k].kind == "budget":
+            years[elastic.rules[k].key[1:3]] = years.get(elastic.rules[k].key[1:3], 0) + 1
     for k in members:
         rule = elastic.rules[k]
+        if rule.kind == "budget" and years[rule.key[1:3]] > YEARS_ONE_BY_ONE:
+            continue
         run = elastic.solve(set(others) | {k}, {k: 1.0}, time_limit=_limit(elastic, REPAIR_LIMIT))
         if run.status not in ("optimal", "feasible"):
             continue
