@@ -23,7 +23,7 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
-from planner.advice.rules import POOLED, Rule, RuleBook
+from planner.advice.rules import Rule, RuleBook
 from planner.advice.variants import add_money
 from planner.formulation import AllocationModel, build_model
 from planner.scenario import Scenario
@@ -178,4 +178,4 @@ def round_up(value: float, digits: int = 6) -> float:
     return float(f"{math.ceil(value / magnitude) * magnitude:.{digits}g}")
 
 
-__all__ = ["ElasticModel", "Run", "round_up", "POOLED"]
+__all__ = ["ElasticModel", "Run", "round_up"]
