@@ -75,7 +75,7 @@ class Answer:
             **({"conflict": self.diagnosis.conflict, "repairs": self.diagnosis.repairs,
                 "explanation": self.diagnosis.explanation(), "repair": self.diagnosis.repair_sentence()}
                if self.diagnosis is not None else {}),
-            **({"marginal": _records(self.marginal)} if self.marginal is not None else {}),
+            **({"marginal": _marginal(self.marginal)} if self.marginal is not None else {}),
         }
 
 
@@ -84,6 +84,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         return []
     clean = frame.astype(object).where(frame.notna(), None)
     return [{k: _plain(v) for k, v in row.items()} for row in clean.to_dict("records")]
+
+
+def _marginal(table: pd.DataFrame) -> list[dict[str, Any]]:
+    from planner.advice.marginal import marginal_records
+
+    return marginal_records(table)
 
 
 def _plain_dict(data: dict[str, Any]) -> dict[str, Any]:
