@@ -6,16 +6,16 @@ memory (``ru_maxrss``) is its own. Stages, each timed with ``perf_counter``:
 
 * read+validate: ``planner.scenario.load_scenario`` (package checks, calamine
   read, typing, cross-sheet rules);
-* build: ``planner.formulation.build_model`` (index sets, Pyomo variables,
+* build: ``planner.model.build_model`` (index sets, Pyomo variables,
   constraints, objective stages);
 * hand-off: Pyomo model -> matrix form -> ``highspy.passModel``
   (``SolveResult.handoff_seconds``);
 * solve: HiGHS, all lexicographic stages (``SolveResult.solve_seconds``);
 * output: ``planner.results.extract`` + ``json.dumps(answer.to_json())`` +
-  ``planner.report.write_results`` to a temporary .xlsx.
+  ``planner.output.results_workbook.write_results`` to a temporary .xlsx.
 
 The model's size (rows, columns, nonzeros) is read from the HiGHS instance at
-hand-off, before the stage rows are added, by wrapping ``planner.solve.hand_off``
+hand-off, before the stage rows are added, by wrapping ``planner.solver.stages.hand_off``
 in the child process (no extra work is timed).
 
 Usage::
@@ -77,12 +77,12 @@ def measure(workbook: Path, time_limit: float | None, mip_gap: float | None,
         import gc
 
         gc.disable()
-    import planner.solve as solve_module
-    from planner.formulation import build_model
-    from planner.pipeline import solve_options
-    from planner.report import write_results
+    import planner.solver.stages as solve_module
+    from planner.model import build_model
+    from planner.output.results_workbook import write_results
     from planner.results import extract
     from planner.scenario import load_scenario
+    from planner.solver import SolveOptions
 
     size: dict[str, int] = {}
     original_hand_off = solve_module.hand_off
@@ -125,7 +125,7 @@ def measure(workbook: Path, time_limit: float | None, mip_gap: float | None,
     seconds["build"] = time.perf_counter() - started
     memory["build"] = peak_mb()
 
-    options = solve_options(scenario, time_limit=time_limit, mip_gap=mip_gap, threads=threads)
+    options = SolveOptions.from_settings(scenario.settings, time_limit=time_limit, mip_gap=mip_gap, threads=threads)
     started = time.perf_counter()
     result = profiled("solve", lambda: solve_module.solve(model, options))
     wall = time.perf_counter() - started

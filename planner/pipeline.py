@@ -1,59 +1,102 @@
-"""The main job as verbs: load -> build -> solve -> extract -> write."""
+"""The main job as verbs: load -> build -> solve -> extract -> advise -> write.
+
+:func:`run_scenario` is what ``planner solve`` does for one file; :func:`solve_loaded`
+the same for a scenario already in memory (a notebook's edited copy). Both return a
+:class:`Result`: the answer, the advice computed for it and the run record, with the
+``--json`` object and the results workbook one call away.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import time
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from planner.formulation import build_model
-from planner.results import Answer, extract
+import pandas as pd
+
+from planner import __version__
+from planner.advice.diagnose import diagnose
+from planner.advice.fairness import price_of_fairness
+from planner.advice.findings import Findings
+from planner.advice.marginal import marginal_table
+from planner.output.results_workbook import write_results
+from planner.results import Answer, solve_scenario
 from planner.scenario import Scenario, load_scenario
-from planner.solve import SolveOptions, paused_garbage_collection, solve
+from planner.solver import SolveOptions
+from planner.status import Status
 
 log = logging.getLogger(__name__)
 
 
-def solve_options(scenario: Scenario, time_limit: float | None = None,
-                  mip_gap: float | None = None, verbose: bool = False,
-                  threads: int | None = None) -> SolveOptions:
-    """Command-line options override the workbook's Settings."""
-    settings = scenario.settings
-    return SolveOptions(
-        mip_gap=float(mip_gap if mip_gap is not None else settings.get("mip_gap") or 1e-4),
-        time_limit=time_limit if time_limit is not None else settings.get("time_limit"),
-        verbose=verbose,
-        threads=threads,
-    )
+@dataclass
+class Result:
+    """The outcome of solving one scenario, as an analyst uses it in a notebook.
+
+    ``plan``, ``goals``, ``spending`` and ``regions`` are pandas DataFrames (the tables of
+    ``--json``); ``findings`` holds the advice asked for (diagnosis of an infeasible
+    scenario, marginal values, price of fairness).
+    """
+
+    answer: Answer
+    findings: Findings = field(default_factory=Findings)
+    scenario: Scenario | None = None
+
+    @property
+    def status(self) -> Status:
+        return Status(self.answer.status)
+
+    @property
+    def objective(self) -> float | None:
+        return self.answer.objective
+
+    @property
+    def stages(self) -> list[tuple[str, float]]:
+        return self.answer.stages
+
+    @property
+    def plan(self) -> pd.DataFrame:
+        return self.answer.projects
+
+    @property
+    def goals(self) -> pd.DataFrame:
+        return self.answer.goals
+
+    @property
+    def spending(self) -> pd.DataFrame:
+        return self.answer.spending
+
+    @property
+    def regions(self) -> pd.DataFrame:
+        return self.answer.regions
+
+    @property
+    def exit_code(self) -> int:
+        return self.status.exit_code
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``planner solve --json`` object."""
+        return self.answer.to_json() | self.findings.to_json()
+
+    def to_excel(self, path: Path | str) -> Path:
+        """Write the results workbook (atomically) and return its path."""
+        return write_results(self.answer, Path(path), self.findings)
+
+    def __repr__(self) -> str:
+        objective = "" if self.objective is None else f", objective={self.objective:,.6g}"
+        return f"<Result {self.answer.scenario}: {self.status}{objective}, {len(self.plan)} plan rows>"
 
 
-def solve_scenario(scenario: Scenario, options: SolveOptions) -> Answer:
-    """Build, solve and extract the answer of a validated scenario."""
-    started = time.perf_counter()
-    with paused_garbage_collection():
-        model = build_model(scenario)
-    built = time.perf_counter()
-    result = solve(model, options)
-    answer = extract(model, result)
-    log.info("build %.2f s, hand-off %.2f s, solve %.2f s, extract %.2f s",
-             built - started, result.handoff_seconds, result.solve_seconds,
-             time.perf_counter() - built - result.handoff_seconds - result.solve_seconds)
-    return answer
-
-
-def run_record(path: Path, options: SolveOptions) -> dict[str, Any]:
+def run_record(path: Path | None, options: SolveOptions) -> dict[str, Any]:
     """Input file and SHA-256, versions, options and date: what it takes to reproduce a run."""
-    from importlib.metadata import version
-
-    from planner import __version__
-
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return {
-        "input file": Path(path).name,
-        "input sha256": digest,
+    record: dict[str, Any] = {}
+    if path is not None:
+        record["input file"] = Path(path).name
+        record["input sha256"] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return record | {
         "planner version": __version__,
         "pyomo version": version("pyomo"),
         "highspy version": version("highspy"),
@@ -67,35 +110,34 @@ def default_results_path(path: Path) -> Path:
     return Path(path).with_name(f"{Path(path).stem}-results.xlsx")
 
 
+def solve_loaded(scenario: Scenario, options: SolveOptions, fairness: bool = False,
+                 marginal: bool = False, step: float = 0.05) -> Result:
+    """Solve a validated scenario and add the advice asked for (a diagnosis when infeasible)."""
+    answer = solve_scenario(scenario, options)
+    source = scenario.path if scenario.path is not None and Path(scenario.path).is_file() else None
+    answer.run = run_record(source, options) | ({"variant": scenario.variant} if scenario.variant else {})
+    findings = Findings()
+    if fairness:
+        findings.price_of_fairness = price_of_fairness(scenario, options)
+    if answer.status == Status.infeasible:
+        findings.diagnosis = diagnose(scenario, options)
+    if marginal and Status(answer.status).solved:
+        findings.marginal = marginal_table(scenario, options, step=step)
+    return Result(answer, findings, scenario)
+
+
 def run_scenario(path: Path, time_limit: float | None = None, mip_gap: float | None = None,
                  verbose: bool = False, out: Path | None = None, variant: str | None = None,
-                 fairness: bool = False, marginal: bool = False, step: float = 0.05) -> Answer:
+                 fairness: bool = False, marginal: bool = False, step: float = 0.05) -> Result:
     """Load, solve and (when ``out`` is given) write the results workbook of one file."""
     scenario = load_scenario(path, variant)
     for warning in scenario.warnings:
         log.warning("%s", warning)
-    options = solve_options(scenario, time_limit, mip_gap, verbose)
-    answer = solve_scenario(scenario, options)
-    answer.run = run_record(path, options) | ({"variant": variant} if variant else {})
-    if fairness:
-        from planner.fairness import price_of_fairness
-
-        answer.price_of_fairness = price_of_fairness(scenario, options)
-    extra: dict = {}
-    if answer.status == "infeasible":
-        from planner.advice.diagnose import diagnose
-        from planner.advice.workbooks import diagnosis_sheet
-
-        answer.diagnosis = diagnose(scenario, options)
-        extra["Diagnosis"] = diagnosis_sheet(answer.diagnosis)
-    if marginal and answer.status in ("optimal", "feasible"):
-        from planner.advice.marginal import marginal_table
-        from planner.advice.workbooks import marginal_sheet
-
-        answer.marginal = marginal_table(scenario, options, step=step)
-        extra["Marginal"] = marginal_sheet(answer.marginal)
+    options = SolveOptions.from_settings(scenario.settings, time_limit, mip_gap, verbose)
+    result = solve_loaded(scenario, options, fairness=fairness, marginal=marginal, step=step)
     if out is not None:
-        from planner.report import write_results
+        result.to_excel(out)
+    return result
 
-        write_results(answer, out, extra_sheets=extra)
-    return answer
+
+__all__ = ["Result", "default_results_path", "run_record", "run_scenario", "solve_loaded"]

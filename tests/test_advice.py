@@ -1,7 +1,6 @@
 """Decision support (issue 8): diagnosis, marginal value of money, frontier, alternatives, goal hygiene.
 
-Each scenario is stated in full and its answer worked out by hand in a comment. The
-commands are registered on a local typer app (planner/cli.py registers them for users).
+Each scenario is stated in full and its answer worked out by hand in a comment. 
 """
 
 from __future__ import annotations
@@ -17,16 +16,16 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from planner.advice.alternatives import find_alternatives
-from planner.advice.cli import register
+from planner.cli import app
 from planner.advice.diagnose import IIS_IRREDUCIBLE, diagnose
 from planner.advice.frontier import budget_frontier, goal_frontier
-from planner.advice.hygiene import goal_hygiene, level_target
+from planner.scenario.goal_checks import goal_hygiene, level_target
 from planner.advice.marginal import marginal_table
-from planner.advice.workbooks import write_frontier
-from planner.formulation import build_model
-from planner.formulation.objectives import benefit_terms
+from planner.output.advice_workbooks import write_frontier
+from planner.model import build_model
+from planner.model.objectives import benefit_terms
 from planner.scenario import load_scenario
-from planner.solve import SolveOptions, hand_off, solver_output_to_stderr
+from planner.solver import SolveOptions, hand_off, solver_output_to_stderr
 from tests.builders import write_workbook
 from tests.test_families import impact, pooled, project, scenario
 from tests.test_investment_families import joint_case, partner_case
@@ -37,13 +36,6 @@ def load(tmp_path, tables, name="s.xlsx"):
 
 
 def cli(*args):
-    app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None)
-
-    @app.callback()
-    def _root() -> None:
-        """planner (test app)"""
-
-    register(app)
     return CliRunner().invoke(app, [str(a) for a in args])
 
 

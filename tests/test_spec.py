@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyomo.environ as pyo
 
-from planner.formulation import BUILDER_MODULES, CONSTRAINT_FAMILIES, build_model
+from planner.model import BUILDER_MODULES, CONSTRAINT_FAMILIES, build_model
 from planner.scenario import load_scenario
 from tests.builders import minimal_tables, write_workbook
 
@@ -49,7 +49,7 @@ def test_every_family_has_a_hand_solved_test():
 
 
 def test_workbook_reference_page_is_generated_from_the_schema():
-    from planner.reference import reference_markdown
+    from planner.scenario.reference import reference_markdown
 
     page = (ROOT / "models" / "workbook.md").read_text(encoding="utf-8")
-    assert page == reference_markdown(), "run: python -m planner.reference > models/workbook.md"
+    assert page == reference_markdown(), "run: python -m planner.scenario.reference > models/workbook.md"

@@ -23,20 +23,23 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from planner.formulation import AllocationModel, build_model
-from planner.formulation.objectives import stage_value
+from planner.model import AllocationModel, build_model
+from planner.model.objectives import stage_value
 from planner.results import Answer, extract
 from planner.scenario import Scenario
-from planner.solve import SolveOptions, SolveResult, hand_off, solve, solver_output_to_stderr
+from planner.solver import STAGE_TOLERANCE, SolveOptions, SolveResult, hand_off, solve, solver_output_to_stderr
+from planner.status import Status, describe_highs, read_highs
 
-#: Extra room on a held stage, as in planner.solve (relative to max(1, |optimum|)).
-HOLD_TOLERANCE = 1e-7
 #: A project counts as chosen in a plan when its share is above this.
 CHOSEN = 1e-6
 
 
 class AlternativesError(Exception):
-    """The scenario has no plan to start from."""
+    """The scenario has no plan to start from; ``status`` says why (infeasible, no_solution, ...)."""
+
+    def __init__(self, result: SolveResult):
+        self.status = Status(result.status)
+        super().__init__(f"no plan to start from: {result.status} {result.message}".strip())
 
 
 @dataclass
@@ -120,7 +123,7 @@ def find_alternatives(scenario: Scenario, slack: float = 0.05, count: int = 5,
     model = model or build_model(scenario)
     base = solve(model, options)
     if not base.has_plan:
-        raise AlternativesError(f"no plan to start from: {base.status} {base.message}".strip())
+        raise AlternativesError(base)
     found = Alternatives(scenario.name, slack)
     found.plans.append(_plan(model, base.values, base, 0, None))
     with solver_output_to_stderr():
@@ -153,10 +156,9 @@ def find_alternatives(scenario: Scenario, slack: float = 0.05, count: int = 5,
         highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         with solver_output_to_stderr():
             highs.run()
-        status = highs.getModelStatus()
-        if highs.getInfo().primal_solution_status != 2 or status not in (
-                highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit):
-            found.message = f"search stopped: {highs.modelStatusToString(status)}"
+        status, has_plan = read_highs(highs)
+        if not has_plan or status not in (Status.optimal, Status.feasible):
+            found.message = f"search stopped: {describe_highs(highs)}"
             break
         solution = np.asarray(highs.getSolution().col_value, dtype=float)
         if solution[d_col] < min_distance:
@@ -177,7 +179,7 @@ def _hold_stages(model: AllocationModel, matrix, values: np.ndarray, slack: floa
         if not stage.reported and not hidden:
             continue
         optimum = float(np.dot(stage.coefs, values[stage.cols]))
-        limit = optimum + slack * abs(optimum) + HOLD_TOLERANCE * max(1.0, abs(optimum))
+        limit = optimum + slack * abs(optimum) + STAGE_TOLERANCE * max(1.0, abs(optimum))
         dense = np.zeros(matrix.num_col)
         positions = matrix.positions[stage.cols]
         keep = positions >= 0
@@ -190,7 +192,7 @@ def _hold_stages(model: AllocationModel, matrix, values: np.ndarray, slack: floa
 def _plan(model: AllocationModel, values: np.ndarray, result: SolveResult | None, number: int,
           optimum: Plan | None) -> Plan:
     stages = [(s.name, stage_value(s, values)) for s in model.stages if s.reported]
-    status = result.status if result is not None else "feasible"
+    status = result.status if result is not None else Status.feasible
     answer = extract(model, SolveResult(status, values, stages))
     starts = model.index.starts
     share = values[model.columns.col("x", starts["x"])]

@@ -24,6 +24,8 @@ Two questions, answered in order (models/advice.md, section 1):
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,10 +34,12 @@ import numpy as np
 import pandas as pd
 
 from planner.advice.elastic import ElasticModel, round_up
-from planner.advice.rules import POOLED, Rule, RuleBook, number
-from planner.formulation import AllocationModel, build_model
+from planner.advice.rulebook import Rule, RuleBook, number
+from planner.model import AllocationModel, build_model
 from planner.scenario import Scenario
-from planner.solve import SolveOptions, hand_off, solver_output_to_stderr
+from planner.scenario.data import POOLED
+from planner.solver import SolveOptions, hand_off, solver_output_to_stderr
+from planner.status import Status, read_highs
 
 #: IIS strategy bits (highspy.IisStrategy): true irreducible subset; relaxation IIS for a MIP.
 IIS_IRREDUCIBLE = 4
@@ -90,6 +94,12 @@ class Diagnosis:
     @property
     def feasible(self) -> bool:
         return self.status == "feasible"
+
+    @property
+    def exit_code(self) -> int:
+        """0 feasible, 3 infeasible, 4 undecided (the solver stopped first)."""
+        verdict = {"feasible": Status.optimal, "infeasible": Status.infeasible}
+        return verdict.get(self.status, Status.no_solution).exit_code
 
     def to_json(self) -> dict[str, Any]:
         return {"scenario": self.scenario, "status": self.status, "source": self.source,
@@ -276,7 +286,7 @@ def _find_conflicts(scenario: Scenario, model: AllocationModel, matrix, book: Ru
     if lp_infeasible:
         found = _conflicts_from_iis(matrix, book, options, max_conflicts, bool(integer)) or []
         if not found and integer:
-            with _without_integrality(highs, integer):
+            with relaxed_integrality(highs, integer):
                 found = _conflicts_from_iis(matrix, book, options, max_conflicts, False) or []
         if not found:
             notes.append("HiGHS found no irreducible subset in time; the conflict was found by relaxing "
@@ -309,23 +319,17 @@ def _integer_columns(highs: highspy.Highs) -> list[int]:
     return [i for i, t in enumerate(highs.getLp().integrality_) if t != highspy.HighsVarType.kContinuous]
 
 
-class _without_integrality:
+@contextlib.contextmanager
+def relaxed_integrality(highs: highspy.Highs, columns: list[int]) -> Iterator[None]:
     """Drop the integrality of ``columns`` for the duration (the LP relaxation), then restore it."""
-
-    def __init__(self, highs: highspy.Highs, columns: list[int]):
-        self.highs, self.columns = highs, np.array(columns, dtype=np.int32)
-
-    def __enter__(self):
-        if len(self.columns):
-            kinds = np.array([highspy.HighsVarType.kContinuous] * len(self.columns))
-            self.highs.changeColsIntegrality(len(self.columns), self.columns, kinds)
-        return self
-
-    def __exit__(self, *exc):
-        if len(self.columns):
-            kinds = np.array([highspy.HighsVarType.kInteger] * len(self.columns))
-            self.highs.changeColsIntegrality(len(self.columns), self.columns, kinds)
-        return False
+    cols = np.array(columns, dtype=np.int32)
+    if len(cols):
+        highs.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kContinuous] * len(cols)))
+    try:
+        yield
+    finally:
+        if len(cols):
+            highs.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kInteger] * len(cols)))
 
 
 def _dedupe(rules: list[Rule]) -> list[Rule]:
@@ -348,21 +352,20 @@ def _feasibility(highs: highspy.Highs, options: SolveOptions) -> str:
         highs.setOptionValue("time_limit", float(options.time_limit))
     with solver_output_to_stderr():
         highs.run()
-    status = highs.getModelStatus()
-    S = highspy.HighsModelStatus
-    if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+    status, _ = read_highs(highs)
+    if status == Status.infeasible:
         return "infeasible"
-    if status == S.kOptimal:
+    if status == Status.optimal:
         return "feasible"
     return "unknown"
 
 
 def _relaxation_feasible(highs: highspy.Highs) -> bool:
     """Whether the LP relaxation (integrality dropped) has a solution; integrality is restored."""
-    with _without_integrality(highs, _integer_columns(highs)):
+    with relaxed_integrality(highs, _integer_columns(highs)):
         with solver_output_to_stderr():
             highs.run()
-        return highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        return read_highs(highs)[0] == Status.optimal
 
 
 def _conflicts_from_iis(matrix, book: RuleBook, options: SolveOptions, max_conflicts: int,

@@ -23,11 +23,12 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
-from planner.advice.rules import Rule, RuleBook
-from planner.advice.variants import add_money
-from planner.formulation import AllocationModel, build_model
+from planner.advice.rulebook import Rule, RuleBook
+from planner.scenario.edits import add_money
+from planner.model import AllocationModel, build_model
 from planner.scenario import Scenario
-from planner.solve import SolveOptions, hand_off, solver_output_to_stderr
+from planner.solver import SolveOptions, hand_off, solver_output_to_stderr
+from planner.status import Status, read_highs
 
 PLACEHOLDER = 1.0  # money given to a zero budget so that its payment columns exist
 
@@ -152,15 +153,13 @@ class ElasticModel:
         highs.changeColsCost(self.matrix.num_col, np.arange(self.matrix.num_col, dtype=np.int32), cost)
         with solver_output_to_stderr():
             highs.run()
-        status = highs.getModelStatus()
-        S = highspy.HighsModelStatus
-        if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+        status, has_plan = read_highs(highs)
+        if status == Status.infeasible:
             return Run("infeasible")
-        if highs.getInfo().primal_solution_status == 2 and status in (S.kOptimal, S.kTimeLimit, S.kInterrupt):
+        if has_plan and status in (Status.optimal, Status.feasible):
             values = np.asarray(highs.getSolution().col_value, dtype=float)
             slacks = values[self.slack_cols] if n else np.zeros(0)
-            return Run("optimal" if status == S.kOptimal else "feasible", slacks,
-                       float(highs.getInfo().objective_function_value))
+            return Run(str(status), slacks, float(highs.getInfo().objective_function_value))
         return Run("unknown")
 
     def feasible(self, relaxed: list[int] | set[int], time_limit: float | None = None) -> bool | None:

@@ -9,24 +9,26 @@ changes between neighbouring points (projects added / dropped).
 with one goal's target scaled by each factor: what each target level costs.
 
 Points are independent solves of edited copies of the scenario; with
-``workers`` > 1 they run in worker processes (HiGHS on one thread each), as
-``planner compare`` does. See models/advice.md.
+``workers`` > 1 they run in worker processes (HiGHS on one thread each) through
+:mod:`planner.parallel`, as ``planner compare`` does. See models/advice.md.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from planner.advice.variants import budget_total, scale_budgets, set_goal_target, with_tables
-from planner.formulation import build_model
-from planner.results import chosen_starts, goal_table, spending_table
+from planner.model import build_model
+from planner.parallel import Done, run_tasks
+from planner.results import chosen_starts, goal_table, plain, spending_table
 from planner.scenario import Scenario
-from planner.solve import SolveOptions, solve
+from planner.scenario.edits import budget_total, scale_budgets, set_goal_target, with_tables
+from planner.solver import SolveOptions, solve
+from planner.status import Status, worst
 
 
 @dataclass
@@ -45,22 +47,20 @@ class Frontier:
     points: pd.DataFrame
     goals: list[str] = field(default_factory=list)
 
+    @property
+    def exit_code(self) -> int:
+        """0 when some point has a plan, else the code of the points' worst status."""
+        statuses = [Status(s) if s in Status.__members__ else Status.no_solution for s in self.points.get("status", [])]
+        if any(s.solved for s in statuses):
+            return Status.optimal.exit_code
+        return worst(statuses).exit_code if statuses else Status.infeasible.exit_code
+
     def to_json(self) -> dict[str, Any]:
         records = []
         for row in self.points.to_dict("records"):
-            records.append({k: _plain(v) for k, v in row.items()})
+            records.append({k: plain(v) for k, v in row.items()})
         return {"kind": self.kind, "subject": self.subject, "objective": self.objective,
                 "goals": self.goals, "points": records}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (np.floating, float)):
-        return None if np.isnan(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
 
 
 def factors(start: float, stop: float, steps: int) -> list[float]:
@@ -113,22 +113,24 @@ def goal_frontier(scenario: Scenario, goal: str, start: float = 0.5, stop: float
 def _run(jobs: list[tuple[float, Scenario]], options: SolveOptions, workers: int,
          progress: Callable[[dict[str, Any]], None] | None, funds: list[str] | None) -> list[dict[str, Any]]:
     """Solve every point, in this process or in ``workers`` worker processes; results in order."""
-    if workers > 1 and len(jobs) > 1:
-        one_thread = replace(options, threads=1, verbose=False)
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(solve_point, s, f, one_thread, funds) for f, s in jobs]
-            results = []
-            for future in futures:
-                results.append(future.result())
-                if progress:
-                    progress(results[-1])
-            return results
-    results = []
-    for f, s in jobs:
-        results.append(solve_point(s, f, options, funds))
-        if progress:
-            progress(results[-1])
-    return results
+    parallel = workers > 1 and len(jobs) > 1
+    point_options = replace(options, threads=1, verbose=False) if parallel else options
+    tasks = [(s, f, point_options, funds) for f, s in jobs]
+
+    def point(done: Done[dict[str, Any]]) -> dict[str, Any]:
+        if done.ok and done.value is not None:
+            return done.value
+        factor = jobs[done.index][0]
+        return {"factor": factor, "money": budget_total(jobs[done.index][1], funds), "status": "error",
+                "reason": done.error}
+
+    finished = run_tasks(_solve_task, tasks, workers=workers if parallel else 1,
+                         progress=(lambda done: progress(point(done))) if progress else None)
+    return [point(done) for done in finished]
+
+
+def _solve_task(task: tuple[Scenario, float, SolveOptions, list[str] | None]) -> dict[str, Any]:
+    return solve_point(*task)
 
 
 def solve_point(scenario: Scenario, factor: float, options: SolveOptions,

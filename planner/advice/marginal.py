@@ -22,11 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.advice.rules import POOLED
-from planner.advice.variants import add_money
-from planner.formulation import AllocationModel, build_model
+from planner.model import AllocationModel, build_model
+from planner.results import plain
 from planner.scenario import Scenario
-from planner.solve import SolveOptions, SolveResult, solve
+from planner.scenario.data import POOLED
+from planner.scenario.edits import add_money
+from planner.solver import SolveOptions, SolveResult, solve
 
 #: A budget binds when the money used is within this of the budget (or the balance is this small).
 BINDING = 1e-6
@@ -203,20 +204,10 @@ def marginal_records(table: pd.DataFrame) -> list[dict[str, Any]]:
     records = []
     delta_columns = [c for c in table.columns if c.startswith("Δ ")]
     for row in table.to_dict("records"):
-        record = {k: _plain(v) for k, v in row.items() if k not in delta_columns}
-        record["changes"] = {c[2:]: _plain(row[c]) for c in delta_columns}
+        record = {k: plain(v) for k, v in row.items() if k not in delta_columns}
+        record["changes"] = {c[2:]: plain(row[c]) for c in delta_columns}
         records.append(record)
     return records
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (np.floating, float)):
-        return None if np.isnan(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
 
 
 __all__ = ["marginal_table", "marginal_records", "MarginalError"]

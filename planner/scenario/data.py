@@ -11,6 +11,9 @@ import pandas as pd
 
 from planner.errors import Problem
 
+#: Budget scope id of a pooled (national) fund: its Budgets rows have a blank region.
+POOLED = ""
+
 
 @dataclass
 class Scenario:

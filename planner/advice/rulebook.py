@@ -1,0 +1,418 @@
+"""What a row of the allocation model means, in the planner's own words.
+
+The model's rows are grouped into *rules*: the things a planner wrote in the
+workbook and could change (a hard goal, a budget of a fund in a scope and year,
+a mandatory flag, a partner's yearly cap, a ``requires`` or ``excludes`` pair,
+a hard equity rule) and *definitions* that only tie variables together (a
+project is paid in full, a cluster role counts as filled, ...). Every rule and
+definition carries a sentence and its ``Sheet!row`` so that diagnoses and
+repairs read like the workbook. :class:`RuleBook` answers both questions the
+advisors ask: "which rule is HiGHS row r?" and "which model rows make up rule
+R, and in which direction does a slack relax them?".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.model import AllocationModel
+from planner.scenario.data import POOLED
+
+
+#: Kinds of rules a planner can change (everything else is a definition).
+RULE_KINDS = ("goal", "budget", "mandatory", "partner_cap", "requires", "excludes", "equity")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule (or definition) of the scenario, located in the workbook.
+
+    key: identity, e.g. ("budget", "national", "", 2027) or ("goal", "G3").
+    kind: one of RULE_KINDS, or "definition" for rows that only link variables.
+    unit: what an amount of slack on the rule measures ("money", the goal's indicator, ...).
+    reference: the size a repair is compared with (the budget, |target|, 1 for a flag).
+    binary: the rule is relaxed by dropping it (a 0-1 slack), not by an amount.
+    """
+
+    key: tuple
+    kind: str
+    sheet: str
+    row: int | None
+    text: str
+    unit: str = ""
+    reference: float = 1.0
+    binary: bool = False
+    details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def id(self) -> str:
+        return " ".join(str(k) if k != POOLED else "pooled" for k in self.key)
+
+    @property
+    def relaxable(self) -> bool:
+        return self.kind in RULE_KINDS
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!{self.row}" if self.row is not None else self.sheet
+
+    def record(self) -> dict[str, Any]:
+        record = {"rule": self.id, "kind": self.kind, "sheet": self.sheet, "row": self.row,
+                  "text": f"{self.text} [{self.where}]"}
+        if self.kind == "budget":
+            scope = self.key[2]
+            record |= {"fund": self.key[1], "region": None if scope == POOLED else scope, "year": self.key[3]}
+        return record
+
+
+def number(value: float) -> str:
+    """A number as a planner reads it: 120,000 / 41.2 / 0.0035."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "?"
+    value = float(value)
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:,.6g}"
+
+
+def _excel_row(value: Any) -> int | None:
+    try:
+        return None if value is None or pd.isna(value) else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class RuleBook:
+    """Rules and definitions of one built model.
+
+    ``amounts`` overrides the budget amounts the build was made with (the elastic
+    model is built with placeholder money where a budget is 0, see
+    :mod:`planner.advice.elastic`; its rules must still read the workbook's amounts).
+    """
+
+    def __init__(self, build: AllocationModel, amounts: dict[tuple, float] | None = None):
+        self.build = build
+        self.scenario = build.scenario
+        index = build.index
+        self.projects = index.projects
+        self.goals = index.goals
+        budgets = index.budgets
+        self.amounts = amounts if amounts is not None else {
+            (f, s, int(y)): float(a) for f, s, y, a in budgets[["fund", "scope", "year", "amount"]].itertuples(index=False)}
+        funds = self.scenario.tables["Funds"].set_index("fund")
+        self.carry = {f: bool(c) for f, c in funds["carry_over"].items()}
+        self.pooled = budgets.groupby("fund")["pooled"].first().to_dict()
+        self._budget_rows = self._index_budget_rows()
+
+    # --- rule lookup ------------------------------------------------------------------------
+
+    def _index_budget_rows(self) -> dict[tuple, int]:
+        table = self.scenario.tables["Budgets"]
+        rows = {}
+        for fund, region, year, row in table[["fund", "region", "year", "row"]].itertuples(index=False):
+            scope = POOLED if region is None or (isinstance(region, float) and math.isnan(region)) else str(region)
+            if _excel_row(row) is not None:
+                rows[(fund, scope, int(year))] = int(row)
+        return rows
+
+    def scope_of(self, fund: str, payer: str) -> str:
+        """The budget scope a payer's spending from ``fund`` falls on."""
+        return POOLED if self.pooled.get(fund, True) else payer
+
+    def goal(self, goal_id: str) -> Rule:
+        """A goal, told with its target as written (and the level it means for a change or percent).
+
+        details: target (the level the model constrains), written (the workbook's value), basis,
+        baseline (of the indicator over the goal's scope) and sense: what a repair needs to say
+        how the written target moves.
+        """
+        i = int(np.flatnonzero(self.goals["goal"].to_numpy() == goal_id)[0])
+        g = self.goals.iloc[i]
+        scope = g["region"] if g["region"] else "the whole country"
+        level = float(g["target"])
+        written = float(g["written_target"]) if "written_target" in g.index else level
+        basis = str(g["basis"]) if "basis" in g.index and g["basis"] else "level"
+        meaning = self.build.rows.get("goal")
+        baseline = float(meaning["base"].iloc[i]) if meaning is not None and "base" in meaning else 0.0
+        if basis == "change":
+            what = f"{number(written):s} change from {number(baseline)}, i.e. level {number(level)}"
+        elif basis == "percent":
+            what = f"{number(written)}% change from {number(baseline)}, i.e. level {number(level)}"
+        else:
+            what = number(level)
+        hard = "hard" if bool(g["hard"]) else "soft"
+        text = f"Goal {goal_id} ({g['indicator']} {g['sense']} {what} in {scope}, {int(g['year'])}, {hard})"
+        return Rule(("goal", goal_id), "goal", "Goals", _excel_row(g["row"]), text, unit=str(g["indicator"]),
+                    reference=abs(level - baseline if basis != "level" else level) or 1.0,
+                    details={"target": level, "written": written, "basis": basis, "baseline": baseline,
+                             "sense": g["sense"]})
+
+    def budget(self, fund: str, scope: str, year: int) -> Rule:
+        amount = self.amounts.get((fund, scope, int(year)), 0.0)
+        row = self._budget_rows.get((fund, scope, int(year)))
+        where = "pooled" if scope == POOLED else scope
+        parts = [where]
+        if self.carry.get(fund):
+            parts.append("carry-over")
+        parts.append(number(amount) if row is not None else "no row: 0")
+        text = f"Budgets {fund} {year} ({', '.join(parts)})" if scope == POOLED else \
+            f"Budgets {fund} {scope} {year} ({', '.join(parts[1:])})"
+        reference = amount if amount > 0 else self._typical_amount(fund, scope)
+        return Rule(("budget", fund, scope, int(year)), "budget", "Budgets", row, text, unit="money",
+                    reference=reference, details={"fund": fund, "scope": scope, "year": int(year),
+                                                  "amount": amount})
+
+    def _typical_amount(self, fund: str, scope: str) -> float:
+        same = [a for (f, s, _), a in self.amounts.items() if f == fund and s == scope and a > 0]
+        same = same or [a for (f, _, _), a in self.amounts.items() if f == fund and a > 0]
+        return float(np.mean(same)) if same else 1.0
+
+    def project_row(self, project: str) -> int | None:
+        return _excel_row(self.projects.loc[project, "row"]) if project in self.projects.index else None
+
+    def mandatory(self, project: str) -> Rule:
+        return Rule(("mandatory", project), "mandatory", "Projects", self.project_row(project),
+                    f"mandatory project {project}", binary=True)
+
+    def partner_cap(self, partner: str, year: int, cap: float) -> Rule:
+        table = self.scenario.tables["Partners"]
+        hit = table[table["partner"] == partner]
+        row = _excel_row(hit["row"].iloc[0]) if len(hit) else None
+        return Rule(("partner_cap", partner, int(year)), "partner_cap", "Partners", row,
+                    f"Partner {partner} puts in at most {number(cap)} a year ({year})", unit="money",
+                    reference=float(cap) or 1.0, details={"cap": float(cap)})
+
+    def requires(self, project: str, required: str) -> Rule:
+        return Rule(("requires", project, required), "requires", "Projects", self.project_row(project),
+                    f"project {project} requires {required} (to start no later)", binary=True)
+
+    def excludes(self, first: str, second: str) -> Rule:
+        lister = first
+        listed = self.projects.loc[first, "excludes"] if first in self.projects.index else ()
+        if second not in (listed or ()):
+            lister = second
+        return Rule(("excludes", first, second), "excludes", "Projects", self.project_row(lister),
+                    f"projects {first} and {second} exclude each other", binary=True)
+
+    def equity(self, rule_id: str) -> Rule:
+        table = self.scenario.tables.get("Equity", pd.DataFrame())
+        hit = table[table["rule"] == rule_id] if len(table) else table
+        if len(hit):
+            r = hit.iloc[0]
+            year = r["year"] if r["year"] is not None and not pd.isna(r["year"]) else self.scenario.last_year
+            text = f"Equity rule {rule_id} ({r['kind']} {number(r['value'])}, {int(year)}, hard)"
+            return Rule(("equity", rule_id), "equity", "Equity", _excel_row(r["row"]), text,
+                        unit="the rule's own row units", reference=abs(float(r["value"])) or 1.0)
+        return Rule(("equity", rule_id), "equity", "Equity", None, f"Equity rule {rule_id}")
+
+    # --- model rows -> rules ----------------------------------------------------------------
+
+    def for_row(self, family: str, i: int, side: str | None = None) -> Rule:
+        """The rule (or definition) that row ``i`` of ``family`` belongs to.
+
+        ``side`` is the bound HiGHS names in an IIS ("lower", "upper" or None): an
+        equality one_start row is the mandatory flag on its lower side only.
+        """
+        meaning = self.build.rows.get(family)
+        if meaning is None or i >= len(meaning):
+            return Rule((family, i), "definition", "", None, f"model row {family}[{i}]")
+        r = meaning.iloc[i]
+        if family == "goal":
+            return self.goal(self.goals.iloc[i]["goal"])
+        if family in ("budget", "carry_over"):
+            return self.budget(r["fund"], r["scope"], int(r["year"]))
+        if family == "one_start":
+            project = r["project"]
+            if bool(r.get("mandatory", False)) and side != "upper":
+                return self.mandatory(project)
+            return Rule(("one_start", project), "definition", "Projects", self.project_row(project),
+                        f"project {project} starts at most once")
+        if family == "partner_cap":
+            return self.partner_cap(r["partner"], int(r["year"]), float(r["cap"]))
+        if family == "requires":
+            return self.requires(r["project"], r["required"])
+        if family == "excludes":
+            return self.excludes(r["first"], r["second"])
+        if family == "payment":
+            return self.payment(r["project"], r["payer"], int(r["year"]))
+        if family in ("cluster_role", "cluster_complete"):
+            return self._cluster(family, r)
+        if family == "transport_pair":
+            return Rule(("transport_pair", r["first"], r["second"], int(r["year"])), "definition", "Projects",
+                        self.project_row(r["first"]),
+                        f"transport projects {r['first']} and {r['second']} count their joint effect in "
+                        f"{int(r['year'])} only when both are complete")
+        if "rule" in meaning.columns and family.startswith("equity"):
+            return self.equity(r["rule"])
+        values = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("row",))
+        return Rule((family, i), "definition", "", None, f"{family} ({values})")
+
+    def payment(self, project: str, payer: str, year: int) -> Rule:
+        p = self.projects.loc[project]
+        payers = self.build.index.payers
+        mine = payers[(payers["project"] == project) & (payers["payer"] == payer)]
+        share = float(mine["share"].iloc[0]) if len(mine) else 1.0
+        amount = share * float(p["own_cost_per_year"])
+        funds = [f for f, s, _ in self.payment_budgets(project, payer, year)]
+        money = [k for k in self.payment_budgets(project, payer, year) if self.amounts.get(k, 0.0) > 0]
+        tail = f"from {', '.join(funds)}" if funds else "but no fund may pay for it"
+        if funds and not money:
+            tail += " (none of them has money then)"
+        shared = payers[payers["project"] == project]
+        if len(shared) > 1:
+            table = self.scenario.tables["CostShares"]
+            hit = table[(table["project"] == project) & (table["region"] == payer)]
+            row = _excel_row(hit["row"].iloc[0]) if len(hit) else None
+            text = (f"region {payer} pays {share:.0%} of project {project} in {year} "
+                    f"({number(amount)}) {tail}")
+            return Rule(("payment", project, payer, year), "definition", "CostShares", row, text)
+        text = f"project {project} is paid in full in {year} ({number(amount)} a year) {tail}"
+        return Rule(("payment", project, payer, year), "definition", "Projects", self.project_row(project), text)
+
+    def payment_budgets(self, project: str, payer: str, year: int) -> list[tuple]:
+        """(fund, scope, year) budgets that could pay ``payer``'s part of ``project`` in ``year``."""
+        listed = self.projects.loc[project, "funds"]
+        funds = list(listed) if listed else list(self.scenario.tables["Funds"]["fund"])
+        return [(f, self.scope_of(f, payer), int(year)) for f in funds]
+
+    def _cluster(self, family: str, r: pd.Series) -> Rule:
+        table = self.scenario.tables["Clusters"]
+        cluster, role, year = r["cluster"], r.get("role"), int(r["year"])
+        hit = table[(table["cluster"] == cluster) & ((table["role"] == role) if role else True)]
+        row = _excel_row(hit["row"].iloc[0]) if len(hit) else None
+        if family == "cluster_role":
+            text = (f"cluster {cluster} counts role {role} as filled in {year} only with "
+                    f"{int(r['needed'])} complete component(s)")
+        elif role:
+            text = f"cluster {cluster} is complete in {year} only when role {role} is filled"
+        else:
+            text = f"cluster {cluster} is complete in {year} as soon as all its roles are filled"
+        return Rule((family, cluster, role, year), "definition", "Clusters", row, text)
+
+    def for_column(self, col: int) -> Rule | None:
+        """The definition behind a column bound (only project start shares are worth telling)."""
+        offsets = self.build.columns.offsets
+        first_x = offsets.get("x", 0)
+        starts = self.build.index.starts
+        if first_x <= col < first_x + len(starts):
+            s = starts.iloc[col - first_x]
+            return Rule(("share", s["project"]), "definition", "Projects", self.project_row(s["project"]),
+                        f"project {s['project']} is carried out at most once (share at most 100%)")
+        return None
+
+    # --- rules -> model rows ----------------------------------------------------------------
+
+    def rows_of(self, rule: Rule) -> list[tuple[str, int, float]]:
+        """(family, row number, coefficient) of a slack that relaxes ``rule``.
+
+        A slack s >= 0 with these coefficients loosens the rule by s in its own
+        units: a goal's level counts s more (>=) or less (<=); a budget gets s more
+        money in that year (carry-over funds: from that year on); a mandatory
+        project may be left out (s = 1); a partner may put in s more; a requires or
+        excludes pair stops binding (s = 1).
+        """
+        kind, key = rule.kind, rule.key
+        rows = self.build.rows
+        present = self._present
+        if kind == "goal":
+            i = int(np.flatnonzero(self.goals["goal"].to_numpy() == key[1])[0])
+            sign = 1.0 if self.goals.iloc[i]["sense"] == ">=" else -1.0
+            return [("goal", i, sign)] if present("goal", i) else []
+        if kind == "budget":
+            _, fund, scope, year = key
+            found = []
+            for family in ("budget", "carry_over"):
+                frame = rows.get(family)
+                if frame is None or frame.empty:
+                    continue
+                hit = np.flatnonzero((frame["fund"] == fund).to_numpy() & (frame["scope"] == scope).to_numpy()
+                                     & (frame["year"].astype(int) == int(year)).to_numpy())
+                found += [(family, int(i), -1.0) for i in hit if present(family, int(i))]
+            return found
+        if kind == "mandatory":
+            frame = rows["one_start"]
+            hit = np.flatnonzero((frame["project"] == key[1]).to_numpy())
+            return [("one_start", int(i), 1.0) for i in hit if present("one_start", int(i))]
+        if kind == "partner_cap":
+            frame = rows["partner_cap"]
+            hit = np.flatnonzero((frame["partner"] == key[1]).to_numpy() & (frame["year"].astype(int) == key[2]).to_numpy())
+            return [("partner_cap", int(i), -1.0) for i in hit if present("partner_cap", int(i))]
+        if kind == "requires":
+            frame = rows["requires"]
+            hit = np.flatnonzero((frame["project"] == key[1]).to_numpy() & (frame["required"] == key[2]).to_numpy())
+            return [("requires", int(i), -1.0) for i in hit if present("requires", int(i))]
+        if kind == "excludes":
+            frame = rows["excludes"]
+            hit = np.flatnonzero((frame["first"] == key[1]).to_numpy() & (frame["second"] == key[2]).to_numpy())
+            return [("excludes", int(i), -1.0) for i in hit if present("excludes", int(i))]
+        if kind == "equity":
+            found = []
+            for family, frame in rows.items():
+                if not family.startswith("equity") or frame is None or "rule" not in frame.columns:
+                    continue
+                for i in np.flatnonzero((frame["rule"] == key[1]).to_numpy()):
+                    sign = self._relaxing_sign(family, int(i))
+                    if sign:
+                        found.append((family, int(i), sign))
+            return found
+        return []
+
+    def _hard_equity_rules(self) -> set:
+        """Equity rules that are constraints (soft ones have a shortfall and never conflict)."""
+        rules = getattr(self.build, "equity", None)
+        if rules is None or not len(rules) or "hard" not in rules.columns:
+            return set()
+        return set(rules.loc[rules["hard"].astype(bool), "rule"])
+
+    def _present(self, family: str, i: int) -> bool:
+        component = getattr(self.build.model, family, None)
+        return component is not None and i in component
+
+    def _relaxing_sign(self, family: str, i: int) -> float:
+        """+1 for a row with only a lower bound, -1 with only an upper bound, 0 otherwise."""
+        if not self._present(family, i):
+            return 0.0
+        con = getattr(self.build.model, family)[i]
+        if con.has_lb() and not con.has_ub():
+            return 1.0
+        if con.has_ub() and not con.has_lb():
+            return -1.0
+        return 0.0
+
+    def relaxable_rules(self) -> list[Rule]:
+        """Every rule a planner could change that is a row of this model."""
+        found: list[Rule] = []
+        goals = self.goals
+        for i in np.flatnonzero(goals["hard"].to_numpy(dtype=bool)):
+            if self._present("goal", int(i)):
+                found.append(self.goal(goals.iloc[int(i)]["goal"]))
+        for family in ("budget", "carry_over"):
+            frame = self.build.rows.get(family)
+            if frame is not None and not frame.empty:
+                found += [self.budget(f, s, int(y)) for f, s, y in frame[["fund", "scope", "year"]].itertuples(index=False)]
+        frame = self.build.rows["one_start"]
+        found += [self.mandatory(p) for p in frame.loc[frame["mandatory"].astype(bool), "project"]]
+        frame = self.build.rows.get("partner_cap")
+        if frame is not None and not frame.empty:
+            found += [self.partner_cap(p, int(y), float(c)) for p, y, c in frame[["partner", "year", "cap"]].itertuples(index=False)
+                      if pd.notna(c)]
+        frame = self.build.rows.get("requires")
+        if frame is not None and not frame.empty:
+            found += [self.requires(p, q) for p, q in frame[["project", "required"]].drop_duplicates().itertuples(index=False)]
+        frame = self.build.rows.get("excludes")
+        if frame is not None and not frame.empty:
+            found += [self.excludes(a, b) for a, b in frame[["first", "second"]].itertuples(index=False)]
+        hard_equity = self._hard_equity_rules()
+        for family, frame in self.build.rows.items():
+            if family.startswith("equity") and frame is not None and "rule" in frame.columns and len(frame):
+                found += [self.equity(r) for r in frame["rule"].unique() if r in hard_equity]
+        unique: dict[tuple, Rule] = {}
+        for rule in found:
+            if rule.key not in unique and self.rows_of(rule):
+                unique[rule.key] = rule
+        return list(unique.values())

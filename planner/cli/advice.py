@@ -1,0 +1,124 @@
+"""The advisors' commands: ``planner diagnose``, ``planner frontier``, ``planner alternatives``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from planner.advice.alternatives import AlternativesError, find_alternatives
+from planner.advice.diagnose import diagnose as run_diagnosis
+from planner.advice.frontier import budget_frontier, goal_frontier
+from planner.cli.common import (DebugOpt, FileArg, JsonOpt, TimeOpt, VariantOpt, err, fail, load, print_json,
+                                setup_logging, usage)
+from planner.cli.show import show_alternatives, show_diagnosis, show_frontier
+from planner.errors import PlannerError
+from planner.output.advice_workbooks import write_alternatives, write_frontier
+from planner.status import Status
+
+
+def diagnose(file: FileArg, as_json: JsonOpt = False, variant: VariantOpt = None, time_limit: TimeOpt = None,
+             debug: DebugOpt = False) -> None:
+    """Explain why a scenario is infeasible, in workbook terms, and the cheapest repairs.
+
+    Exit 0 when the scenario is feasible, 3 when it is infeasible (with the conflicting
+    rules, each at its Sheet!row, and the smallest change to each that repairs it).
+
+    Example: planner diagnose scenarios/small.xlsx
+    """
+    setup_logging()
+    scenario, options = load(file, variant, time_limit, as_json, debug)
+    result = run_diagnosis(scenario, options)
+    if as_json:
+        print_json(result.to_json())
+    else:
+        show_diagnosis(result)
+    raise typer.Exit(result.exit_code)
+
+
+def frontier(
+    file: FileArg,
+    fund: Annotated[Optional[str], typer.Option("--fund", help="Fund whose budgets are scaled (default: all funds).")] = None,
+    start: Annotated[float, typer.Option("--from", help="First factor (of the budgets, or of the goal's target with --goal).", min=0)] = 0.5,
+    stop: Annotated[float, typer.Option("--to", help="Last factor.", min=0)] = 1.5,
+    steps: Annotated[int, typer.Option("--steps", help="Number of points from --from to --to.", min=1)] = 11,
+    goal: Annotated[Optional[str], typer.Option("--goal", help="Sweep this goal's target instead, at the cheapest cost (cost objective).")] = None,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Workbook with the table and line charts.")] = None,
+    as_json: JsonOpt = False,
+    workers: Annotated[int, typer.Option("--workers", help="Solve points in this many processes.", min=1)] = 1,
+    variant: VariantOpt = None,
+    time_limit: TimeOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """The budget-outcome frontier: solve with budgets scaled over a range, or a goal's target swept.
+
+    Reports money vs objective and each goal's attainment, and the projects added or dropped
+    between neighbouring points. With --goal: the cheapest cost of reaching each target level.
+
+    Example: planner frontier scenarios/small.xlsx --fund national --from 0.5 --to 1.5 --steps 11 --out frontier.xlsx
+    """
+    setup_logging()
+    if goal is not None and fund is not None:
+        usage("use either --fund or --goal, not both", as_json)
+    scenario, options = load(file, variant, time_limit, as_json, debug)
+    try:
+        if goal is not None:
+            result = goal_frontier(scenario, goal, start, stop, steps, options, workers)
+        else:
+            result = budget_frontier(scenario, fund, start, stop, steps, options, workers)
+    except ValueError as exc:
+        usage(str(exc), as_json)
+    if out_file is not None:
+        try:
+            write_frontier(result, out_file)
+        except PlannerError as exc:
+            fail(exc, as_json, debug)
+    if as_json:
+        print_json(result.to_json())
+    else:
+        show_frontier(result)
+        if out_file is not None:
+            err.print(f"Frontier written to {out_file}", markup=False)
+    raise typer.Exit(result.exit_code)
+
+
+def alternatives(
+    file: FileArg,
+    slack: Annotated[float, typer.Option("--slack", help="Relative room on each objective stage (0.05 = within 5%).", min=0)] = 0.05,
+    count: Annotated[int, typer.Option("--count", help="Alternatives to look for besides the optimum.", min=1)] = 5,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Workbook: an overview sheet and a sheet per plan.")] = None,
+    as_json: JsonOpt = False,
+    variant: VariantOpt = None,
+    time_limit: TimeOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Near-optimal plans that differ as much as possible, and the robust core of projects.
+
+    Each plan's every objective stage is within --slack of the optimum; projects chosen in
+    every plan are core, in none never, the others borderline.
+
+    Example: planner alternatives scenarios/small.xlsx --slack 0.05 --count 5 --out alternatives.xlsx
+    """
+    setup_logging()
+    scenario, options = load(file, variant, time_limit, as_json, debug)
+    try:
+        result = find_alternatives(scenario, slack, count, options)
+    except AlternativesError as exc:
+        if as_json:
+            print_json({"scenario": scenario.name, "status": str(exc.status), "message": str(exc)})
+        else:
+            err.print(f"{scenario.name}: {exc}; see planner diagnose {file}", markup=False)
+        raise typer.Exit(exc.status.exit_code)
+    if out_file is not None:
+        try:
+            write_alternatives(result, out_file)
+        except PlannerError as exc:
+            fail(exc, as_json, debug)
+    if as_json:
+        print_json(result.to_json())
+    else:
+        show_alternatives(result)
+        if out_file is not None:
+            err.print(f"Alternatives written to {out_file}", markup=False)
+    raise typer.Exit(Status.optimal.exit_code)

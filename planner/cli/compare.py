@@ -1,0 +1,64 @@
+"""``planner compare``: several scenarios and their variants, side by side."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from planner.cli.common import DebugOpt, GapOpt, JsonOpt, TimeOpt, err, fail, out, print_json, setup_logging
+from planner.compare import exit_code, make_jobs, overview, run_jobs
+from planner.errors import PlannerError
+from planner.output.comparison_workbook import write_comparison
+
+
+def compare(
+    files: Annotated[list[Path], typer.Argument(help="Scenario workbooks.", show_default=False)],
+    variants: Annotated[bool, typer.Option("--variants", help="Also solve every variant of each workbook.")] = False,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Comparison workbook to write.")] = None,
+    as_json: JsonOpt = False,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Parallel processes (default: number of cores).", min=1)] = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", help="Send the solves to a dask.distributed scheduler, e.g. tcp://host:8786.")] = None,
+    time_limit: TimeOpt = None,
+    mip_gap: GapOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Solve several scenarios (and their variants) and compare allocations across regions.
+
+    Example: planner compare scenarios/uzbekistan.xlsx --variants --out comparison.xlsx
+    """
+    setup_logging(False)
+    jobs = make_jobs(files, variants, time_limit, mip_gap)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err, transient=False) as progress:
+        task = progress.add_task("solving scenarios", total=len(jobs))
+        outcomes = run_jobs(jobs, workers=workers or os.cpu_count() or 1, dask_address=dask,
+                            progress=lambda o: progress.advance(task))
+    if out_file is not None:
+        try:
+            write_comparison(outcomes, out_file)
+        except PlannerError as exc:
+            fail(exc, as_json, debug)
+    table = overview(outcomes)
+    if as_json:
+        print_json({"scenarios": [
+            {"scenario": o.label, "status": str(o.status), "reason": o.reason,
+             "answer": o.answer.to_json() if o.answer is not None else None} for o in outcomes]})
+    else:
+        view = Table(title="Scenarios")
+        for column in ("scenario", "status", "objective", "money_used", "goals_met", "reason"):
+            view.add_column(column)
+        for row in table.itertuples(index=False):
+            view.add_row(escape(str(row.scenario)), str(row.status),
+                         "" if row.objective is None or row.objective != row.objective else f"{row.objective:,.6g}",
+                         "" if row.money_used is None or row.money_used != row.money_used else f"{row.money_used:,.2f}",
+                         "" if not isinstance(row.goals_met, str) else row.goals_met, escape(str(row.reason or "")))
+        out.print(view)
+        if out_file is not None:
+            err.print(f"Comparison written to {out_file}", markup=False)
+    raise typer.Exit(exit_code(outcomes))

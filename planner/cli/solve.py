@@ -1,0 +1,97 @@
+"""``planner validate``, ``planner template`` and ``planner solve``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from planner.cli.common import (DebugOpt, FileArg, GapOpt, JsonOpt, TimeOpt, err, fail, print_json,
+                                print_problems, setup_logging)
+from planner.cli.show import show_answer, show_diagnosis, show_marginal
+from planner.errors import PlannerError, ScenarioInvalid
+from planner.output.template import write_template
+from planner.pipeline import default_results_path, run_scenario
+from planner.scenario import check_scenario
+from planner.status import Status
+
+
+def validate(file: FileArg, as_json: JsonOpt = False, debug: DebugOpt = False) -> None:
+    """Check a scenario workbook and list every problem at once.
+
+    Example: planner validate scenarios/small.xlsx
+    """
+    setup_logging(False)
+    try:
+        scenario, problems = check_scenario(file)
+    except PlannerError as exc:
+        fail(exc, as_json, debug)
+    if scenario is None:
+        fail(ScenarioInvalid(problems), as_json, debug)
+    print_problems(problems, as_json)
+
+
+def template(
+    file: Annotated[Path, typer.Argument(help="Workbook to create.", show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Write an empty scenario workbook with every sheet, drop-downs and a README sheet.
+
+    Example: planner template my-scenario.xlsx
+    """
+    if file.exists() and not force:
+        err.print(f"Error: '{file}' already exists; use --force to overwrite it", markup=False)
+        raise typer.Exit(1)
+    try:
+        write_template(file)
+    except PlannerError as exc:
+        fail(exc, False, debug)
+    err.print(f"Wrote template {file}", markup=False)
+
+
+def solve(
+    file: FileArg,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Results workbook (default: <input>-results.xlsx beside the input).")] = None,
+    no_out: Annotated[bool, typer.Option("--no-out", help="Do not write a results workbook.")] = False,
+    variant: Annotated[Optional[str], typer.Option("--variant", help="Solve this variant (Variants sheet).")] = None,
+    fairness: Annotated[bool, typer.Option("--price-of-fairness", help="Also compare the most beneficial plans with and without the Equity rules.")] = False,
+    marginal: Annotated[bool, typer.Option("--marginal", help="Also show what more money in each binding budget would buy.")] = False,
+    step: Annotated[float, typer.Option("--step", help="Budget raise for --marginal, as a share of the budget.", min=0)] = 0.05,
+    as_json: JsonOpt = False,
+    time_limit: TimeOpt = None,
+    mip_gap: GapOpt = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show HiGHS output and timings on stderr.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Solve a scenario: which projects, where, when, from which fund.
+
+    Example: planner solve scenarios/small.xlsx --out results.xlsx
+    """
+    setup_logging(verbose)
+    if out_file is None and not no_out:
+        out_file = default_results_path(file)
+    try:
+        result = run_scenario(file, time_limit=time_limit, mip_gap=mip_gap, verbose=verbose,
+                              out=None if no_out else out_file, variant=variant, fairness=fairness,
+                              marginal=marginal, step=step)
+    except PlannerError as exc:
+        fail(exc, as_json, debug)
+    except KeyboardInterrupt:
+        if as_json:
+            print_json({"scenario": str(file), "status": str(Status.interrupted), "objective": None,
+                        "stages": [], "projects": [], "message": "interrupted before the solver started"})
+        err.print("Interrupted before the solver started; nothing was written.", markup=False)
+        raise typer.Exit(Status.interrupted.exit_code)
+    if as_json:
+        print_json(result.to_json())
+    else:
+        show_answer(result.answer)
+        if result.findings.diagnosis is not None:
+            show_diagnosis(result.findings.diagnosis)
+        if result.findings.marginal is not None:
+            show_marginal(result.findings.marginal)
+        if not no_out:
+            err.print(f"Results written to {out_file}", markup=False)
+    raise typer.Exit(result.exit_code)

@@ -1,0 +1,113 @@
+"""Comparison tables of many solved scenarios: overview, allocation, projects, goals, inputs."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from planner.compare.jobs import Outcome
+from planner.scenario.schema import SHEETS
+
+
+def overview(outcomes: list[Outcome]) -> pd.DataFrame:
+    rows = []
+    for o in outcomes:
+        a = o.answer
+        row = {"scenario": o.label, "status": o.status, "reason": o.reason,
+               "objective": a.objective if a else None,
+               "money_used": float(a.flows["amount"].sum()) if a is not None and not a.flows.empty else None,
+               "goals_met": (f"{int(a.goals['met'].sum())} of {len(a.goals)}"
+                             if a is not None and not a.goals.empty else None),
+               "solve_seconds": round(a.solve_seconds, 3) if a else None}
+        for name, value in (a.stages if a else []):
+            row[f"stage: {name}"] = value
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def allocation_by_region(outcomes: list[Outcome]) -> pd.DataFrame:
+    """Region x scenario: money invested, per capita, and indicator gains at the end."""
+    frames = []
+    for o in outcomes:
+        a = o.answer
+        if a is None or a.region_info.empty or o.status not in ("optimal", "feasible", "interrupted"):
+            continue
+        frame = a.region_info[["region"]].copy()
+        invested = a.flows.groupby("payer")["amount"].sum() if not a.flows.empty else pd.Series(dtype=float)
+        frame["invested"] = frame["region"].map(invested).fillna(0.0)
+        population = pd.to_numeric(a.region_info["population"], errors="coerce")
+        frame["per_capita"] = (frame["invested"] / population.where(population > 0)).to_numpy()
+        if not a.regions.empty:
+            last = a.regions[a.regions["year"] == a.regions["year"].max()]
+            gains = (last["level"] - last["baseline"]).groupby([last["region"], last["indicator"]]).sum().unstack()
+            for indicator in gains.columns:
+                frame[f"gain {indicator}"] = frame["region"].map(gains[indicator]).fillna(0.0)
+        frame.insert(0, "scenario", o.label)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def projects_matrix(outcomes: list[Outcome]) -> pd.DataFrame:
+    """Project x scenario start year (blank = not chosen) and the robust core."""
+    solved = [o for o in outcomes if o.answer is not None and o.status in ("optimal", "feasible")]
+    if not solved:
+        return pd.DataFrame()
+    projects = sorted({p for o in solved for p in o.answer.project_info["project"]})
+    matrix = pd.DataFrame({"project": projects})
+    for o in solved:
+        starts = o.answer.projects.groupby("project")["start"].min() if not o.answer.projects.empty \
+            else pd.Series(dtype=float)
+        matrix[o.label] = matrix["project"].map(starts)
+    chosen = matrix[[o.label for o in solved]].notna()
+    matrix["chosen_in"] = chosen.sum(axis=1)
+    matrix["class"] = ["core (every scenario)" if n == len(solved) else "never" if n == 0 else "some"
+                       for n in matrix["chosen_in"]]
+    return matrix
+
+
+def goals_matrix(outcomes: list[Outcome]) -> pd.DataFrame:
+    """Goal x scenario shortfall."""
+    frames = {o.label: o.answer.goals.set_index("goal")["shortfall"] for o in outcomes
+              if o.answer is not None and not o.answer.goals.empty}
+    return pd.DataFrame(frames).rename_axis("goal").reset_index() if frames else pd.DataFrame()
+
+
+def input_differences(outcomes: list[Outcome]) -> pd.DataFrame:
+    """Cell-level differences between the scenarios' inputs: sheet, key, column, value per scenario."""
+    with_inputs = [o for o in outcomes if o.inputs]
+    if len(with_inputs) < 2:
+        return pd.DataFrame()
+    keys = {s.name: list(s.key) for s in SHEETS}
+    rows = []
+    for sheet, key in keys.items():
+        tables = {}
+        for o in with_inputs:
+            table = o.inputs.get(sheet)
+            if table is None or table.empty:
+                continue
+            index = key or list(table.columns[:1])
+            tables[o.label] = _as_text(table).set_index(index)
+        if len(tables) < 2:
+            continue
+        all_keys = sorted(set().union(*(t.index for t in tables.values())), key=str)
+        columns = [c for c in next(iter(tables.values())).columns]
+        for k in all_keys:
+            for column in columns:
+                values = {label: (t.loc[k, column] if k in t.index and column in t.columns else "(no row)")
+                          for label, t in tables.items()}
+                values = {label: (v.iloc[0] if isinstance(v, pd.Series) else v) for label, v in values.items()}
+                if len(set(values.values())) > 1:
+                    rows.append({"sheet": sheet, "key": k if not isinstance(k, tuple) else " / ".join(k),
+                                 "column": column, **values})
+    return pd.DataFrame(rows)
+
+
+def _as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as display text (blank for missing), so values compare across scenarios."""
+    def text(value) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return ""
+        if isinstance(value, tuple):
+            return ", ".join(map(str, value))
+        return str(value)
+
+    return table.astype(object).apply(lambda column: column.map(text))

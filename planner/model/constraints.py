@@ -1,0 +1,171 @@
+"""Constraint families of the allocation model, one function each.
+
+Every function is named ``add_<id>`` where ``<id>`` is the constraint's id in
+``models/allocation.md`` and the name of the Pyomo component it adds. Each
+records what its rows mean in ``build.rows[<id>]`` (one frame row per model
+row, in order) so that results and diagnoses can speak in workbook terms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planner.model.build import AllocationModel
+from planner.model.rows import NONE, Terms, add_constraint
+
+
+
+def _numbered(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Unique rows of ``frame[keys]`` in order, and each frame row's row number."""
+    numbers = frame.groupby(keys, sort=True, observed=True).ngroup().to_numpy()
+    unique = frame[keys].drop_duplicates().sort_values(keys, kind="stable").reset_index(drop=True)
+    return unique, numbers
+
+
+def add_one_start(b: AllocationModel) -> None:
+    """one_start: sum_s x[p,s] <= 1 for every project, and = 1 when mandatory."""
+    starts = b.index.starts
+    meaning, rows = _numbered(starts, ["project"])
+    terms = Terms()
+    terms.add(rows, b.columns.col("x", starts["x"]), 1.0)
+    mandatory = b.index.projects["mandatory"].reindex(meaning["project"]).to_numpy()
+    lower = np.where(mandatory, 1.0, NONE)
+    add_constraint(b.model, "one_start", b.columns, terms, lower, np.ones(len(meaning)),
+                   doc="A project starts at most once (exactly once when mandatory).")
+    b.rows["one_start"] = meaning.assign(mandatory=mandatory)
+
+
+def add_payment(b: AllocationModel) -> None:
+    """payment: sum_f y[p,r,f,t] = share_{p,r} * c_p * sum_{s <= t <= s+d_p-1} x[p,s]."""
+    projects = b.index.projects
+    starts = b.index.starts
+    paid = starts[starts["project"].map(projects["own_cost_per_year"]) > 0]
+    active = paid.loc[paid.index.repeat(paid["duration"])].copy()
+    active["year"] = active["start"] + active.groupby(level=0).cumcount()
+    active = active.merge(b.index.payers, on="project")
+    meaning, rows = _numbered(active, ["project", "payer", "year"])
+    key = pd.MultiIndex.from_frame(meaning)
+    terms = Terms()
+    coef = -active["share"] * active["project"].map(projects["own_cost_per_year"])
+    terms.add(rows, b.columns.col("x", active["x"]), coef.to_numpy())
+    flows = b.index.payments
+    flow_rows = key.get_indexer(pd.MultiIndex.from_frame(flows[["project", "payer", "year"]]))
+    terms.add(flow_rows, b.columns.col("y", flows["y"]), 1.0)
+    zeros = np.zeros(len(meaning))
+    add_constraint(b.model, "payment", b.columns, terms, zeros, zeros,
+                   doc="Each active year's own cost is paid in full from eligible funds.")
+    b.rows["payment"] = meaning
+
+
+def add_budget(b: AllocationModel) -> None:
+    """budget: sum_{p paid in scope} y[p,r,f,t] <= budget[f,scope,t] for funds without carry-over."""
+    flows = b.index.payments
+    budgets = b.index.budgets
+    carry = budgets.groupby("fund")["carry_over"].first()
+    flows = flows[~flows["fund"].map(carry).astype(bool)]
+    meaning, rows = _numbered(flows, ["fund", "scope", "year"])
+    terms = Terms()
+    terms.add(rows, b.columns.col("y", flows["y"]), 1.0)
+    amount = budgets.set_index(["fund", "scope", "year"])["amount"]
+    upper = amount.reindex(pd.MultiIndex.from_frame(meaning)).fillna(0.0).to_numpy()
+    add_constraint(b.model, "budget", b.columns, terms, np.full(len(meaning), NONE), upper,
+                   doc="Spending of a fund in its scope and year stays within that year's budget.")
+    b.rows["budget"] = meaning.assign(amount=upper)
+
+
+def add_carry_over(b: AllocationModel) -> None:
+    """carry_over: bal[f,r,t] = bal[f,r,t-1] + budget[f,r,t] - spending[f,r,t], bal >= 0."""
+    balances = b.index_balances
+    if balances.empty:
+        add_constraint(b.model, "carry_over", b.columns, Terms(), np.zeros(0), np.zeros(0),
+                       doc="Unspent money of a carry-over fund stays available.")
+        b.rows["carry_over"] = balances
+        return
+    key = pd.MultiIndex.from_frame(balances[["fund", "scope", "year"]])
+    terms = Terms()
+    rows = np.arange(len(balances))
+    terms.add(rows, b.columns.col("bal", balances["bal"]), 1.0)
+    previous = key.get_indexer(pd.MultiIndex.from_arrays(
+        [balances["fund"], balances["scope"], balances["year"] - 1]))
+    has_previous = previous >= 0
+    terms.add(rows[has_previous], b.columns.col("bal", balances["bal"].to_numpy()[previous[has_previous]]), -1.0)
+    flows = b.index.payments
+    flow_rows = key.get_indexer(pd.MultiIndex.from_frame(flows[["fund", "scope", "year"]]))
+    keep = flow_rows >= 0
+    terms.add(flow_rows[keep], b.columns.col("y", flows["y"].to_numpy()[keep]), 1.0)
+    amount = balances["amount"].to_numpy(dtype=float)
+    add_constraint(b.model, "carry_over", b.columns, terms, amount, amount,
+                   doc="Unspent money of a carry-over fund stays available.")
+    b.rows["carry_over"] = balances[["fund", "scope", "year", "amount"]]
+
+
+def add_requires(b: AllocationModel) -> None:
+    """requires: sum_{s<=t} x[p,s] <= sum_{s<=t} x[q,s] for q in requires(p), t in S_p."""
+    projects = b.index.projects
+    starts = b.index.starts
+    pairs = projects["requires"].rename("required").explode().dropna().rename_axis("project").reset_index()
+    checks = pairs.merge(starts[["project", "start"]].rename(columns={"start": "year"}), on="project")
+    meaning, rows = _numbered(checks, ["project", "required", "year"])
+    meaning_key = pd.MultiIndex.from_frame(meaning)
+    terms = Terms()
+    own = meaning.merge(starts[["project", "start", "x"]], on="project")
+    own = own[own["start"] <= own["year"]]
+    own_rows = meaning_key.get_indexer(pd.MultiIndex.from_frame(own[["project", "required", "year"]]))
+    terms.add(own_rows, b.columns.col("x", own["x"]), 1.0)
+    other = meaning.merge(starts[["project", "start", "x"]].rename(columns={"project": "required"}),
+                          on="required")
+    other = other[other["start"] <= other["year"]]
+    other_rows = meaning_key.get_indexer(pd.MultiIndex.from_frame(other[["project", "required", "year"]]))
+    terms.add(other_rows, b.columns.col("x", other["x"]), -1.0)
+    del rows
+    add_constraint(b.model, "requires", b.columns, terms, np.full(len(meaning), NONE),
+                   np.zeros(len(meaning)),
+                   doc="A required project starts no later than the project that requires it.")
+    b.rows["requires"] = meaning
+
+
+def add_excludes(b: AllocationModel) -> None:
+    """excludes: sum_s x[p,s] + sum_s x[q,s] <= 1 for every excluded pair."""
+    projects = b.index.projects
+    pairs = projects["excludes"].rename("other").explode().dropna().rename_axis("project").reset_index()
+    pairs = pd.DataFrame(np.sort(pairs[["project", "other"]].to_numpy(dtype=object), axis=1),
+                         columns=["first", "second"]).drop_duplicates().reset_index(drop=True)
+    for extra in b.extra_exclusions:
+        pairs = pd.concat([pairs, extra], ignore_index=True).drop_duplicates().reset_index(drop=True)
+    starts = b.index.starts
+    terms = Terms()
+    for column in ("first", "second"):
+        side = pairs.reset_index().merge(starts[["project", "x"]], left_on=column, right_on="project")
+        terms.add(side["index"].to_numpy(), b.columns.col("x", side["x"]), 1.0)
+    add_constraint(b.model, "excludes", b.columns, terms, np.full(len(pairs), NONE),
+                   np.ones(len(pairs)), doc="Mutually exclusive projects are not both chosen.")
+    b.rows["excludes"] = pairs
+
+
+def add_goal(b: AllocationModel) -> None:
+    """goal: level(k,R,t_g) + u_g >= target (>=), level - u_g <= target (<=); no u when hard."""
+    goals = b.index.goals
+    terms = Terms()
+    coefs = b.level_terms(goals[["indicator", "scope", "year"]])
+    terms.add(coefs["item"].to_numpy(), coefs["col"].to_numpy(), coefs["coef"].to_numpy())
+    soft = goals.index[~goals["hard"]].to_numpy()
+    sign = np.where(goals["sense"] == ">=", 1.0, -1.0)
+    terms.add(soft, b.columns.col("u", np.arange(len(soft))), sign[soft])
+    base = b.baseline_levels(goals[["indicator", "scope"]])
+    rhs = goals["target"].to_numpy() - base
+    lower = np.where(sign > 0, rhs, NONE)
+    upper = np.where(sign < 0, rhs, NONE)
+    has_terms = np.zeros(len(goals), dtype=bool)
+    has_terms[coefs["item"].to_numpy()] = True
+    has_terms[soft] = True
+    for i in np.flatnonzero(~has_terms):
+        violated = (sign[i] > 0 and rhs[i] > 1e-9) or (sign[i] < 0 and rhs[i] < -1e-9)
+        if violated:
+            b.trivially_infeasible.append(
+                f"Goals!{goals.loc[i, 'row']}: hard goal {goals.loc[i, 'goal']} can never be met: "
+                f"no project moves {goals.loc[i, 'indicator']} there and the baseline "
+                f"{base[i]:g} misses the target {goals.loc[i, 'target']:g}")
+    add_constraint(b.model, "goal", b.columns, terms, lower, upper,
+                   doc="Goal targets on indicator levels; soft goals measure their shortfall u.")
+    b.rows["goal"] = goals[["goal", "hard", "row"]].assign(base=base)

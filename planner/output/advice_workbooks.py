@@ -1,0 +1,97 @@
+"""Sheets and workbooks of the advisors: Diagnosis, Marginal, Frontier (with line charts), Alternatives.
+
+``diagnosis_sheet`` and ``marginal_sheet`` give the frames the results workbook
+shows as its Diagnosis and Marginal sheets (``planner.output.results_workbook.write_results``
+writes them from the findings). ``write_frontier`` and ``write_alternatives``
+write the workbooks of ``planner frontier --out`` and ``planner alternatives
+--out``. Files are written atomically and input text never becomes a formula
+(:mod:`planner.output`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from planner.advice.alternatives import Alternatives
+from planner.advice.diagnose import Diagnosis
+from planner.advice.frontier import Frontier
+from planner.output.excel import MONEY, NUMBER, SHARE, add_line_chart, add_sheet, atomic_write, new_workbook
+
+
+def diagnosis_sheet(diagnosis: Diagnosis) -> pd.DataFrame:
+    """The Diagnosis sheet: status, explanation, each conflicting rule with Sheet!row, each repair."""
+    return diagnosis.frame()
+
+
+def marginal_sheet(table: pd.DataFrame) -> pd.DataFrame:
+    """The Marginal sheet: one row per budget, binding ones first with the value of more money."""
+    if table.empty:
+        return table
+    frame = table.copy()
+    frame["region"] = frame["region"].where(frame["region"].notna(), "(pooled)")
+    return frame.sort_values(["binding", "gain_per_money"], ascending=[False, False], kind="stable")
+
+
+def _sheet(wb: Workbook, name: str, frame: pd.DataFrame, formats: dict[str, str] | None = None,
+           start_row: int = 1):
+    return add_sheet(wb, name, frame, formats, start_row=start_row, note="nothing to show", filters=False)
+
+
+def write_frontier(frontier: Frontier, target: Path) -> Path:
+    """The frontier table and Excel line charts: objective, and each goal's attainment, vs money."""
+    points = frontier.points
+
+    def write(path: Path) -> None:
+        wb = new_workbook()
+        formats = {"money": MONEY, "spent": MONEY, "objective": NUMBER, "target": NUMBER}
+        formats |= {c: SHARE for c in points.columns if c.startswith("attainment ")}
+        ws = _sheet(wb, "Frontier", points, formats)
+        x_name = "money" if frontier.kind == "budget" else "target"
+        x_title = (f"money of {frontier.subject}" if frontier.kind == "budget"
+                   else f"target of {frontier.subject}")
+        anchor_col = len(points.columns) + 2
+        add_line_chart(ws, points, x_name, ["objective"],
+                    f"{frontier.objective} objective vs {x_title}", x_title, "objective",
+                    ws.cell(row=2, column=anchor_col).coordinate)
+        attainment = [c for c in points.columns if c.startswith("attainment ")]
+        if attainment and frontier.kind == "budget":
+            add_line_chart(ws, points, x_name, attainment, f"goal attainment vs {x_title}", x_title,
+                        "achieved / target", ws.cell(row=22, column=anchor_col).coordinate)
+        about = pd.DataFrame({"item": ["sweep", "subject", "objective", "points"],
+                              "value": [frontier.kind, frontier.subject, frontier.objective, len(points)]})
+        _sheet(wb, "About", about)
+        wb.save(path)
+
+    return atomic_write(target, write)
+
+
+def write_alternatives(alternatives: Alternatives, target: Path) -> Path:
+    """An Overview sheet (plans, then each project's class) and a sheet per plan."""
+    overview = alternatives.overview()
+    classes = alternatives.classes()
+
+    def write(path: Path) -> None:
+        wb = new_workbook()
+        ws = _sheet(wb, "Overview", overview, {"cost": MONEY, "objective": NUMBER})
+        ws.cell(row=len(overview) + 3, column=1, value="Projects across the plans").font = Font(bold=True)
+        _sheet(wb, "Overview", classes, start_row=len(overview) + 4)
+        for plan in alternatives.plans:
+            name = "Optimum" if plan.number == 0 else f"Alternative {plan.number}"
+            ws = _sheet(wb, name, plan.answer.projects, {"cost": MONEY, "share": SHARE})
+            goals = plan.answer.goals
+            if not goals.empty:
+                row = len(plan.answer.projects) + 3
+                ws.cell(row=row, column=1, value="Goals").font = Font(bold=True)
+                _sheet(wb, name, goals[["goal", "indicator", "region", "year", "sense", "target", "achieved",
+                                        "shortfall", "met"]], {"target": NUMBER, "achieved": NUMBER},
+                       start_row=row + 1)
+        wb.save(path)
+
+    return atomic_write(target, write)
+
+
+__all__ = ["diagnosis_sheet", "marginal_sheet", "write_frontier", "write_alternatives"]

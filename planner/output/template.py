@@ -1,0 +1,77 @@
+"""``planner template``: an empty contract workbook, documented from the schema.
+
+Every declared sheet with its header row (frozen), drop-down lists on enum and
+yes/no columns, the Settings keys pre-filled with their defaults, and a README
+sheet describing each column, all from :mod:`planner.scenario.schema`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from planner.output.excel import atomic_write
+from planner.scenario.schema import SETTINGS, SHEETS, Column, describe_default, describe_type
+
+BOOL_CHOICES = ("yes", "no")
+TEMPLATE_ROWS = 1000  # rows that carry drop-down lists
+
+
+def reference_rows() -> list[tuple[str, str, str, str, str, str, str]]:
+    """(sheet, column, required, type, unit, default, description) for every column."""
+    rows = []
+    for sheet in SHEETS:
+        for column in sheet.columns:
+            rows.append((sheet.name, column.name, "yes" if column.required else "no",
+                         describe_type(column), column.unit, describe_default(column.default),
+                         column.description))
+    for setting in SETTINGS:
+        rows.append(("Settings", f"key = {setting.key}", "yes" if setting.required else "no",
+                     describe_type(setting), "", describe_default(setting.default), setting.description))
+    return rows
+
+
+def write_template(target: Path) -> Path:
+    """Write the template workbook atomically to ``target``."""
+
+    def write(path: Path) -> None:
+        wb = Workbook()
+        readme = wb.active
+        readme.title = "README"
+        readme.append(["sheet", "column", "required", "type", "unit", "default", "description"])
+        for row in reference_rows():
+            readme.append(list(row))
+        _style_header(readme, 7)
+        for sheet in SHEETS:
+            ws = wb.create_sheet(sheet.name)
+            ws.append([c.name for c in sheet.columns])
+            _style_header(ws, len(sheet.columns))
+            for position, column in enumerate(sheet.columns, start=1):
+                _add_dropdown(ws, position, column)
+            if sheet.name == "Settings":
+                for setting in SETTINGS:
+                    ws.append([setting.key, describe_default(setting.default) or None])
+        wb.save(path)
+
+    return atomic_write(target, write)
+
+
+def _style_header(ws, count: int) -> None:
+    for position in range(1, count + 1):
+        ws.cell(row=1, column=position).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(position)].width = 16
+    ws.freeze_panes = "A2"
+
+
+def _add_dropdown(ws, position: int, column: Column) -> None:
+    choices = column.choices or (BOOL_CHOICES if column.type == "bool" else ())
+    if not choices:
+        return
+    validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+    letter = get_column_letter(position)
+    validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
+    ws.add_data_validation(validation)

@@ -1,0 +1,76 @@
+"""The planner's answer to one scenario: status, stages and tidy tables.
+
+An :class:`Answer` holds what the solve found and nothing else; advice computed on
+top of it (a diagnosis, marginal values, the price of fairness) travels beside it
+(:class:`planner.advice.findings.Findings`), so this layer never depends on advice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from planner.results.records import plain, records
+from planner.status import Status
+
+
+@dataclass
+class Answer:
+    """The planner's answer to one scenario.
+
+    projects, goals, spending, regions, clusters, partners, transport: the ``--json`` tables.
+    flows, budgets, project_info, region_info, movers: context for the results workbook.
+    run: the run record (input file and SHA-256, versions, options, date).
+    equity: per-capita levels and disparity measures before and after the plan.
+    """
+
+    scenario: str
+    status: Status
+    stages: list[tuple[str, float]]
+    mip_gap: float | None
+    solve_seconds: float
+    message: str = ""
+    projects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    goals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    spending: pd.DataFrame = field(default_factory=pd.DataFrame)
+    regions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    clusters: pd.DataFrame = field(default_factory=pd.DataFrame)
+    partners: pd.DataFrame = field(default_factory=pd.DataFrame)
+    transport: pd.DataFrame = field(default_factory=pd.DataFrame)
+    flows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    budgets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    project_info: pd.DataFrame = field(default_factory=pd.DataFrame)
+    region_info: pd.DataFrame = field(default_factory=pd.DataFrame)
+    movers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    run: dict[str, Any] = field(default_factory=dict)
+    equity: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def objective(self) -> float | None:
+        """Value of the last reported stage (None without stages)."""
+        return self.stages[-1][1] if self.stages else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` object (fields as documented in the README)."""
+        return {
+            "scenario": self.scenario,
+            "status": str(self.status),
+            "objective": self.objective,
+            "stages": [{"name": n, "value": v} for n, v in self.stages],
+            "mip_gap": self.mip_gap,
+            "solve_seconds": round(self.solve_seconds, 3),
+            "message": self.message,
+            "projects": records(self.projects),
+            "goals": records(self.goals),
+            "spending": records(self.spending),
+            "regions": records(self.regions),
+            "clusters": records(self.clusters),
+            "partners": records(self.partners),
+            "transport": records(self.transport),
+            "equity": plain(self.equity),
+        }
+
+
+__all__ = ["Answer"]

@@ -1,0 +1,52 @@
+"""The workbook reference page (models/workbook.md), generated from the schema.
+
+Run ``python -m planner.scenario.reference > models/workbook.md`` after changing
+:mod:`planner.scenario.schema`; a test fails when the page is out of date.
+"""
+
+from __future__ import annotations
+
+from planner.scenario.schema import CONTRACT_VERSION, SETTINGS, SHEETS, describe_default, describe_type
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def reference_markdown() -> str:
+    """Markdown describing every sheet, column and setting."""
+    lines = [
+        f"# Scenario workbook reference (contract version {CONTRACT_VERSION})",
+        "",
+        "Generated from `planner/scenario/schema.py` by `python -m planner.scenario.reference`; do not edit by hand.",
+        "",
+        "One sheet per table; row 1 holds the column names. Sheet and column names are matched "
+        "case-insensitively, surrounding spaces ignored. Blank rows are skipped; unknown columns are "
+        "reported as warnings and ignored. Ids are text (a region called `1` is the string `1`). "
+        "Yes/no cells accept yes/no/y/n/true/false/1/0 in any case; numbers may be typed as text "
+        "(`1 200`, `5%`), but a comma whose meaning depends on the locale (`1.234,5`) is rejected.",
+        "",
+        "`planner template FILE` writes an empty workbook with these sheets, drop-down lists and a README sheet.",
+        "",
+    ]
+    for sheet in SHEETS:
+        status = "required" if sheet.required else "optional (absent = no rows)"
+        lines += [f"## {sheet.name} ({status})", "", sheet.description, ""]
+        lines += ["| column | required | type | unit | default | description |", "|---|---|---|---|---|---|"]
+        for c in sheet.columns:
+            lines.append(f"| `{c.name}` | {'yes' if c.required else 'no'} | {_cell(describe_type(c))} | "
+                         f"{_cell(c.unit)} | {_cell(describe_default(c.default))} | {_cell(c.description)} |")
+        if sheet.key:
+            lines += ["", f"Unique key: {', '.join(sheet.key)}."]
+        lines.append("")
+        if sheet.name == "Settings":
+            lines += ["| key | required | type | default | description |", "|---|---|---|---|---|"]
+            for s in SETTINGS:
+                lines.append(f"| `{s.key}` | {'yes' if s.required else 'no'} | {_cell(describe_type(s))} | "
+                             f"{_cell(describe_default(s.default))} | {_cell(s.description)} |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(reference_markdown(), end="")
