@@ -262,10 +262,11 @@ def table(rows: list[dict]) -> str:
 
 
 def environment() -> str:
+    from importlib.metadata import version
+
     import highspy  # noqa: F401
     import pandas
     import pyomo
-    from importlib.metadata import version
 
     return (f"Python {platform.python_version()}, Pyomo {pyomo.version.version}, "
             f"highspy {version('highspy')}, pandas {pandas.__version__}, "
@@ -286,7 +287,8 @@ def stage_details(rows: list[dict]) -> str:
                      + f"): stages {stages}; goals met {r['goals_met']} of "
                      f"{r['goals']}; peak MB after each step: {mem}; integer columns "
                      f"{r['model'].get('integers', 0):,}; time limit {r['time_limit'] or 'none'}, "
-                     f"mip_gap {r['mip_gap_option']:g}; cyclic GC {'on' if r.get('gc', True) else 'off'}; child wall time {r['elapsed']:.1f} s"
+                     f"mip_gap {r['mip_gap_option']:g}; cyclic GC {'on' if r.get('gc', True) else 'off'}; "
+                     f"child wall time {r['elapsed']:.1f} s"
                      + (f"; message: {r['message']}" if r.get("message") else ""))
     return "\n".join(lines)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -101,7 +101,7 @@ def run_record(path: Path | None, options: SolveOptions) -> dict[str, Any]:
         "pyomo version": version("pyomo"),
         "highspy version": version("highspy"),
         "options": f"mip_gap={options.mip_gap}, time_limit={options.time_limit}",
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 

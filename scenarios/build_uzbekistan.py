@@ -625,7 +625,7 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
                     f"{SYNERGY_SHARE:.0%} of the impacts of the cheapest complete set "
                     f"({', '.join(cheapest)}, {sum(cost_of[p] for p in cheapest)} million USD); "
                     f"jobs {s_jobs} thousand"])
-    for cid, region, role, need, have, note in CLUSTERS:
+    for cid, _region, role, _need, have, note in CLUSTERS:
         if have:
             src.append([f"cluster {cid} role {role} existing", have, "components", "choice", "illustrative", note])
     for sector, (g, j, note) in SECTORS.items():

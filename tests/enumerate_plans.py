@@ -280,7 +280,7 @@ class Plans:
     def __len__(self) -> int:
         return len(self.starts)
 
-    def take(self, rows) -> "Plans":
+    def take(self, rows) -> Plans:
         return Plans(self.starts[rows], self.X[rows])
 
 
@@ -908,7 +908,7 @@ def _random_goals(rng, tables: Tables, objective: str, years, regions, group_of)
             members = regions if scope is None else ([scope] if scope in regions else
                                                      [r for r in regions if group_of[r] == scope])
             base, coef = level_coefficients(sc, k, members, year or years[-1])
-            level = base + (float((plans.X[n] @ coef)) if n is not None else 0.0)
+            level = base + (float(plans.X[n] @ coef) if n is not None else 0.0)
             if level != base:
                 break
         if objective == "goals":

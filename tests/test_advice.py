@@ -1,6 +1,6 @@
 """Decision support (issue 8): diagnosis, marginal value of money, frontier, alternatives, goal hygiene.
 
-Each scenario is stated in full and its answer worked out by hand in a comment. 
+Each scenario is stated in full and its answer worked out by hand in a comment.
 """
 
 from __future__ import annotations
@@ -11,20 +11,19 @@ import highspy
 import numpy as np
 import pandas as pd
 import pytest
-import typer
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from planner.advice.alternatives import find_alternatives
-from planner.cli import app
 from planner.advice.diagnose import IIS_IRREDUCIBLE, diagnose
 from planner.advice.frontier import budget_frontier, goal_frontier
-from planner.scenario.goal_checks import goal_hygiene, level_target
 from planner.advice.marginal import marginal_table
-from planner.output.advice_workbooks import write_frontier
+from planner.cli import app
 from planner.model import build_model
 from planner.model.objectives import benefit_terms
+from planner.output.advice_workbooks import write_frontier
 from planner.scenario import load_scenario
+from planner.scenario.goal_checks import goal_hygiene, level_target
 from planner.solver import SolveOptions, hand_off, solver_output_to_stderr
 from tests.builders import write_workbook
 from tests.test_families import impact, pooled, project, scenario

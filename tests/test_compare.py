@@ -53,7 +53,8 @@ def test_variant_yielding_an_invalid_scenario_is_reported(tmp_path):
     bad = {"variant": "broken", "sheet": "Projects", "where": "project=P1", "column": "cost", "multiply": -1}
     result = run_cli("validate", write_workbook(tmp_path / "v.xlsx", with_variants([bad])))
     assert result.exit_code == 1
-    assert "Variants!2: variant: variant broken (Variants row 2) gives: Projects!2: cost: must be at least 0" in result.output
+    assert ("Variants!2: variant: variant broken (Variants row 2) gives: Projects!2: cost: must be at least 0"
+            in result.output)
 
 
 def test_unknown_variant(tmp_path):

@@ -13,7 +13,6 @@ import pytest
 from tests.builders import chosen, run_cli, solve_tables, write_workbook
 from tests.test_families import impact, pooled, project, scenario, solve_ok
 
-
 # --- clusters --------------------------------------------------------------------------------
 
 def cluster_case(synergy: float, budget: float, alternative_benefit: float = 4.0, **cluster_extra):

@@ -2,7 +2,8 @@
 
 Every rule (a hard goal, a budget, a mandatory flag, a partner cap, a requires
 or excludes pair, a hard equity rule) gets one slack column whose coefficients
-loosen exactly that rule in its own units (see :meth:`RuleBook.rows_of`). All
+loosen exactly that rule in its own units (as each constraint family declares,
+see :meth:`RuleBook.rows_of`). All
 slacks start fixed at 0, so the elastic model *is* the scenario's model; the
 diagnosis then relaxes some rules (slack upper bound lifted) and prices others
 (slack cost) and re-solves in place, integrality kept.
@@ -24,13 +25,18 @@ import numpy as np
 import pyomo.environ as pyo
 
 from planner.advice.rulebook import Rule, RuleBook
-from planner.scenario.edits import add_money
 from planner.model import AllocationModel, build_model
 from planner.scenario import Scenario
+from planner.scenario.edits import add_money
 from planner.solver import SolveOptions, hand_off, solver_output_to_stderr
 from planner.status import Status, read_highs
 
 PLACEHOLDER = 1.0  # money given to a zero budget so that its payment columns exist
+#: Seconds per solve of the elastic filter (any plan will do), of a feasibility check in the
+#: deletion filter, and of a repair, when no --time-limit is given.
+FILTER_LIMIT = 10.0
+CHECK_LIMIT = 30.0
+REPAIR_LIMIT = 20.0
 
 
 @dataclass
@@ -60,7 +66,7 @@ class ElasticModel:
         self.build = build_model(widened)
         self.book = RuleBook(self.build, amounts=amounts)
         self._reset_placeholders(placeholders)
-        candidates = self.book.relaxable_rules() if all_rules else [self._same_rule(r) for r in rules or []]
+        candidates = self.book.relaxable_rules() if all_rules else [self.book.rule(r.key) for r in rules or []]
         self.rules = [r for r in candidates if r is not None and self.book.rows_of(r)]
         self._add_slacks()
         with solver_output_to_stderr():
@@ -69,25 +75,6 @@ class ElasticModel:
         highs.setOptionValue("mip_rel_gap", 1e-6)
         self.slack_cols = self.matrix.positions[self.build.columns.col("advice_slack", np.arange(len(self.rules)))]
         self._enforce_all()
-
-    def _same_rule(self, rule: Rule) -> Rule | None:
-        """The rule with the same key, as this model's RuleBook tells it."""
-        kind, key = rule.kind, rule.key
-        if kind == "goal":
-            return self.book.goal(key[1])
-        if kind == "budget":
-            return self.book.budget(*key[1:])
-        if kind == "mandatory":
-            return self.book.mandatory(key[1])
-        if kind == "partner_cap":
-            return self.book.partner_cap(key[1], key[2], rule.details.get("cap", 0.0))
-        if kind == "requires":
-            return self.book.requires(key[1], key[2])
-        if kind == "excludes":
-            return self.book.excludes(key[1], key[2])
-        if kind == "equity":
-            return self.book.equity(key[1])
-        return None
 
     def _reset_placeholders(self, placeholders: list[tuple]) -> None:
         """Give the placeholder budgets their workbook amount (0) back."""
@@ -121,6 +108,10 @@ class ElasticModel:
                 con.set_value((lower, con.body + coef * m.advice_slack[k], upper))
 
     # --- solving ----------------------------------------------------------------------------
+
+    def limit(self, default: float) -> float:
+        """The per-solve time limit: the user's --time-limit, else ``default``."""
+        return float(self.options.time_limit) if self.options.time_limit else default
 
     def _enforce_all(self) -> None:
         n = len(self.slack_cols)
@@ -177,4 +168,4 @@ def round_up(value: float, digits: int = 6) -> float:
     return float(f"{math.ceil(value / magnitude) * magnitude:.{digits}g}")
 
 
-__all__ = ["ElasticModel", "Run", "round_up"]
+__all__ = ["CHECK_LIMIT", "ElasticModel", "FILTER_LIMIT", "REPAIR_LIMIT", "Run", "round_up"]

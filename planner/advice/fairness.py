@@ -37,7 +37,8 @@ def price_of_fairness(scenario: Scenario, options: SolveOptions) -> dict[str, An
     if not eff.empty:
         regions = eff[["region", "population", "baseline_per_capita"]].copy()
         regions["gain_per_capita_efficient"] = eff["end_per_capita"] - eff["baseline_per_capita"]
-        regions["gain_per_capita_fair"] = fair_levels["end_per_capita"].to_numpy() - eff["baseline_per_capita"].to_numpy()
+        regions["gain_per_capita_fair"] = (fair_levels["end_per_capita"].to_numpy()
+                                           - eff["baseline_per_capita"].to_numpy())
         regions["change"] = regions["gain_per_capita_fair"] - regions["gain_per_capita_efficient"]
         result["regions"] = regions
         result["measures"] = {

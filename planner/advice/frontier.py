@@ -15,8 +15,8 @@ Points are independent solves of edited copies of the scenario; with
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np

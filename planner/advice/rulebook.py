@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from planner.model import AllocationModel
+from planner.model.rows import MEANING_COLUMNS
 from planner.scenario.data import POOLED
-
 
 #: Kinds of rules a planner can change (everything else is a definition).
 RULE_KINDS = ("goal", "budget", "mandatory", "partner_cap", "requires", "excludes", "equity")
@@ -102,23 +102,19 @@ class RuleBook:
         self.projects = index.projects
         self.goals = index.goals
         budgets = index.budgets
-        self.amounts = amounts if amounts is not None else {
-            (f, s, int(y)): float(a) for f, s, y, a in budgets[["fund", "scope", "year", "amount"]].itertuples(index=False)}
+        grid = budgets[["fund", "scope", "year", "amount"]].itertuples(index=False)
+        self.amounts = amounts if amounts is not None else {(f, s, int(y)): float(a) for f, s, y, a in grid}
         funds = self.scenario.tables["Funds"].set_index("fund")
         self.carry = {f: bool(c) for f, c in funds["carry_over"].items()}
         self.pooled = budgets.groupby("fund")["pooled"].first().to_dict()
-        self._budget_rows = self._index_budget_rows()
+        self._budget_rows = {(f, sc, int(y)): int(r) for f, sc, y, r in
+                             budgets[["fund", "scope", "year", "row"]].itertuples(index=False) if pd.notna(r)}
+        caps = build.rows.get("partner_cap")
+        self._caps = ({} if caps is None or caps.empty else
+                      {(c, int(y)): float(v) for c, y, v in caps[["partner", "year", "cap"]].itertuples(index=False)})
+        self._relaxable = self._index_relaxable_rows()
 
     # --- rule lookup ------------------------------------------------------------------------
-
-    def _index_budget_rows(self) -> dict[tuple, int]:
-        table = self.scenario.tables["Budgets"]
-        rows = {}
-        for fund, region, year, row in table[["fund", "region", "year", "row"]].itertuples(index=False):
-            scope = POOLED if region is None or (isinstance(region, float) and math.isnan(region)) else str(region)
-            if _excel_row(row) is not None:
-                rows[(fund, scope, int(year))] = int(row)
-        return rows
 
     def scope_of(self, fund: str, payer: str) -> str:
         """The budget scope a payer's spending from ``fund`` falls on."""
@@ -210,47 +206,65 @@ class RuleBook:
                         unit="the rule's own row units", reference=abs(float(r["value"])) or 1.0)
         return Rule(("equity", rule_id), "equity", "Equity", None, f"Equity rule {rule_id}")
 
+    # --- rules by key -----------------------------------------------------------------------
+
+    def rule(self, key: tuple) -> Rule | None:
+        """The rule with identity ``key`` (as the model's families declare it), told in words."""
+        kind = key[0]
+        if kind == "goal":
+            return self.goal(key[1])
+        if kind == "budget":
+            return self.budget(*key[1:])
+        if kind == "mandatory":
+            return self.mandatory(key[1])
+        if kind == "partner_cap":
+            return self.partner_cap(key[1], key[2], self._caps.get((key[1], int(key[2])), 0.0))
+        if kind == "requires":
+            return self.requires(key[1], key[2])
+        if kind == "excludes":
+            return self.excludes(key[1], key[2])
+        if kind == "equity":
+            return self.equity(key[1])
+        return None
+
     # --- model rows -> rules ----------------------------------------------------------------
 
     def for_row(self, family: str, i: int, side: str | None = None) -> Rule:
         """The rule (or definition) that row ``i`` of ``family`` belongs to.
 
-        ``side`` is the bound HiGHS names in an IIS ("lower", "upper" or None): an
-        equality one_start row is the mandatory flag on its lower side only.
+        Each family declares per row which rule it is part of (``rule_key``) and where it
+        comes from (``sheet``, ``excel_row``; see :func:`planner.model.rows.declare`).
+        ``side`` is the bound HiGHS names in an IIS ("lower", "upper" or None): when a rule is
+        one side of a row only (a mandatory project's "at least once"), the other side is a
+        definition.
         """
         meaning = self.build.rows.get(family)
         if meaning is None or i >= len(meaning):
             return Rule((family, i), "definition", "", None, f"model row {family}[{i}]")
         r = meaning.iloc[i]
-        if family == "goal":
-            return self.goal(self.goals.iloc[i]["goal"])
-        if family in ("budget", "carry_over"):
-            return self.budget(r["fund"], r["scope"], int(r["year"]))
+        key, rule_side = r.get("rule_key"), r.get("rule_side")
+        if key is not None and (rule_side is None or side in (None, "both", rule_side)):
+            rule = self.rule(key)
+            if rule is not None:
+                return rule
+        return self.definition(family, r)
+
+    def definition(self, family: str, r: pd.Series) -> Rule:
+        """A row that only ties variables together, told with the workbook row it is about."""
+        sheet, row = r.get("sheet") or "", _excel_row(r.get("excel_row"))
         if family == "one_start":
             project = r["project"]
-            if bool(r.get("mandatory", False)) and side != "upper":
-                return self.mandatory(project)
-            return Rule(("one_start", project), "definition", "Projects", self.project_row(project),
-                        f"project {project} starts at most once")
-        if family == "partner_cap":
-            return self.partner_cap(r["partner"], int(r["year"]), float(r["cap"]))
-        if family == "requires":
-            return self.requires(r["project"], r["required"])
-        if family == "excludes":
-            return self.excludes(r["first"], r["second"])
+            return Rule(("one_start", project), "definition", sheet, row, f"project {project} starts at most once")
         if family == "payment":
             return self.payment(r["project"], r["payer"], int(r["year"]))
         if family in ("cluster_role", "cluster_complete"):
             return self._cluster(family, r)
         if family == "transport_pair":
-            return Rule(("transport_pair", r["first"], r["second"], int(r["year"])), "definition", "Projects",
-                        self.project_row(r["first"]),
+            return Rule(("transport_pair", r["first"], r["second"], int(r["year"])), "definition", sheet, row,
                         f"transport projects {r['first']} and {r['second']} count their joint effect in "
                         f"{int(r['year'])} only when both are complete")
-        if "rule" in meaning.columns and family.startswith("equity"):
-            return self.equity(r["rule"])
-        values = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("row",))
-        return Rule((family, i), "definition", "", None, f"{family} ({values})")
+        values = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("row",) + MEANING_COLUMNS)
+        return Rule((family, int(r.name)), "definition", sheet, row, f"{family} ({values})")
 
     def payment(self, project: str, payer: str, year: int) -> Rule:
         p = self.projects.loc[project]
@@ -263,11 +277,8 @@ class RuleBook:
         tail = f"from {', '.join(funds)}" if funds else "but no fund may pay for it"
         if funds and not money:
             tail += " (none of them has money then)"
-        shared = payers[payers["project"] == project]
-        if len(shared) > 1:
-            table = self.scenario.tables["CostShares"]
-            hit = table[(table["project"] == project) & (table["region"] == payer)]
-            row = _excel_row(hit["row"].iloc[0]) if len(hit) else None
+        if len(payers[payers["project"] == project]) > 1:
+            row = _excel_row(mine["row"].iloc[0]) if len(mine) else None
             text = (f"region {payer} pays {share:.0%} of project {project} in {year} "
                     f"({number(amount)}) {tail}")
             return Rule(("payment", project, payer, year), "definition", "CostShares", row, text)
@@ -281,10 +292,8 @@ class RuleBook:
         return [(f, self.scope_of(f, payer), int(year)) for f in funds]
 
     def _cluster(self, family: str, r: pd.Series) -> Rule:
-        table = self.scenario.tables["Clusters"]
         cluster, role, year = r["cluster"], r.get("role"), int(r["year"])
-        hit = table[(table["cluster"] == cluster) & ((table["role"] == role) if role else True)]
-        row = _excel_row(hit["row"].iloc[0]) if len(hit) else None
+        row = _excel_row(r.get("excel_row"))
         if family == "cluster_role":
             text = (f"cluster {cluster} counts role {role} as filled in {year} only with "
                     f"{int(r['needed'])} complete component(s)")
@@ -307,6 +316,18 @@ class RuleBook:
 
     # --- rules -> model rows ----------------------------------------------------------------
 
+    def _index_relaxable_rows(self) -> dict[tuple, list[tuple[str, int, float]]]:
+        """rule key -> (family, row, slack coefficient) of every present row that relaxes it."""
+        found: dict[tuple, list[tuple[str, int, float]]] = {}
+        for family, frame in self.build.rows.items():
+            if frame is None or frame.empty or "rule_key" not in frame.columns:
+                continue
+            component = getattr(self.build.model, family, None)
+            for i, (key, relax) in enumerate(zip(frame["rule_key"], frame["relax"])):
+                if key is not None and relax != 0 and component is not None and i in component:
+                    found.setdefault(tuple(key), []).append((family, i, float(relax)))
+        return found
+
     def rows_of(self, rule: Rule) -> list[tuple[str, int, float]]:
         """(family, row number, coefficient) of a slack that relaxes ``rule``.
 
@@ -314,105 +335,14 @@ class RuleBook:
         units: a goal's level counts s more (>=) or less (<=); a budget gets s more
         money in that year (carry-over funds: from that year on); a mandatory
         project may be left out (s = 1); a partner may put in s more; a requires or
-        excludes pair stops binding (s = 1).
+        excludes pair stops binding (s = 1). Each family declares the coefficient of its
+        rows (``relax``); soft goals and soft equity rules have their own shortfall and 0.
         """
-        kind, key = rule.kind, rule.key
-        rows = self.build.rows
-        present = self._present
-        if kind == "goal":
-            i = int(np.flatnonzero(self.goals["goal"].to_numpy() == key[1])[0])
-            sign = 1.0 if self.goals.iloc[i]["sense"] == ">=" else -1.0
-            return [("goal", i, sign)] if present("goal", i) else []
-        if kind == "budget":
-            _, fund, scope, year = key
-            found = []
-            for family in ("budget", "carry_over"):
-                frame = rows.get(family)
-                if frame is None or frame.empty:
-                    continue
-                hit = np.flatnonzero((frame["fund"] == fund).to_numpy() & (frame["scope"] == scope).to_numpy()
-                                     & (frame["year"].astype(int) == int(year)).to_numpy())
-                found += [(family, int(i), -1.0) for i in hit if present(family, int(i))]
-            return found
-        if kind == "mandatory":
-            frame = rows["one_start"]
-            hit = np.flatnonzero((frame["project"] == key[1]).to_numpy())
-            return [("one_start", int(i), 1.0) for i in hit if present("one_start", int(i))]
-        if kind == "partner_cap":
-            frame = rows["partner_cap"]
-            hit = np.flatnonzero((frame["partner"] == key[1]).to_numpy() & (frame["year"].astype(int) == key[2]).to_numpy())
-            return [("partner_cap", int(i), -1.0) for i in hit if present("partner_cap", int(i))]
-        if kind == "requires":
-            frame = rows["requires"]
-            hit = np.flatnonzero((frame["project"] == key[1]).to_numpy() & (frame["required"] == key[2]).to_numpy())
-            return [("requires", int(i), -1.0) for i in hit if present("requires", int(i))]
-        if kind == "excludes":
-            frame = rows["excludes"]
-            hit = np.flatnonzero((frame["first"] == key[1]).to_numpy() & (frame["second"] == key[2]).to_numpy())
-            return [("excludes", int(i), -1.0) for i in hit if present("excludes", int(i))]
-        if kind == "equity":
-            found = []
-            for family, frame in rows.items():
-                if not family.startswith("equity") or frame is None or "rule" not in frame.columns:
-                    continue
-                for i in np.flatnonzero((frame["rule"] == key[1]).to_numpy()):
-                    sign = self._relaxing_sign(family, int(i))
-                    if sign:
-                        found.append((family, int(i), sign))
-            return found
-        return []
-
-    def _hard_equity_rules(self) -> set:
-        """Equity rules that are constraints (soft ones have a shortfall and never conflict)."""
-        rules = getattr(self.build, "equity", None)
-        if rules is None or not len(rules) or "hard" not in rules.columns:
-            return set()
-        return set(rules.loc[rules["hard"].astype(bool), "rule"])
-
-    def _present(self, family: str, i: int) -> bool:
-        component = getattr(self.build.model, family, None)
-        return component is not None and i in component
-
-    def _relaxing_sign(self, family: str, i: int) -> float:
-        """+1 for a row with only a lower bound, -1 with only an upper bound, 0 otherwise."""
-        if not self._present(family, i):
-            return 0.0
-        con = getattr(self.build.model, family)[i]
-        if con.has_lb() and not con.has_ub():
-            return 1.0
-        if con.has_ub() and not con.has_lb():
-            return -1.0
-        return 0.0
+        return list(self._relaxable.get(tuple(rule.key), []))
 
     def relaxable_rules(self) -> list[Rule]:
-        """Every rule a planner could change that is a row of this model."""
-        found: list[Rule] = []
-        goals = self.goals
-        for i in np.flatnonzero(goals["hard"].to_numpy(dtype=bool)):
-            if self._present("goal", int(i)):
-                found.append(self.goal(goals.iloc[int(i)]["goal"]))
-        for family in ("budget", "carry_over"):
-            frame = self.build.rows.get(family)
-            if frame is not None and not frame.empty:
-                found += [self.budget(f, s, int(y)) for f, s, y in frame[["fund", "scope", "year"]].itertuples(index=False)]
-        frame = self.build.rows["one_start"]
-        found += [self.mandatory(p) for p in frame.loc[frame["mandatory"].astype(bool), "project"]]
-        frame = self.build.rows.get("partner_cap")
-        if frame is not None and not frame.empty:
-            found += [self.partner_cap(p, int(y), float(c)) for p, y, c in frame[["partner", "year", "cap"]].itertuples(index=False)
-                      if pd.notna(c)]
-        frame = self.build.rows.get("requires")
-        if frame is not None and not frame.empty:
-            found += [self.requires(p, q) for p, q in frame[["project", "required"]].drop_duplicates().itertuples(index=False)]
-        frame = self.build.rows.get("excludes")
-        if frame is not None and not frame.empty:
-            found += [self.excludes(a, b) for a, b in frame[["first", "second"]].itertuples(index=False)]
-        hard_equity = self._hard_equity_rules()
-        for family, frame in self.build.rows.items():
-            if family.startswith("equity") and frame is not None and "rule" in frame.columns and len(frame):
-                found += [self.equity(r) for r in frame["rule"].unique() if r in hard_equity]
-        unique: dict[tuple, Rule] = {}
-        for rule in found:
-            if rule.key not in unique and self.rows_of(rule):
-                unique[rule.key] = rule
-        return list(unique.values())
+        """Every rule a planner could change that is a row of this model, in RULE_KINDS order."""
+        order = {kind: n for n, kind in enumerate(RULE_KINDS)}
+        keys = sorted(self._relaxable, key=lambda k: order.get(k[0], len(order)))
+        rules = [self.rule(k) for k in keys]
+        return [r for r in rules if r is not None]

@@ -31,7 +31,7 @@ def _startup() -> None:
         check_defusedxml()
     except RuntimeError as exc:  # pragma: no cover - a broken installation
         err.print(f"Error: {exc}", markup=False)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
 
 
 def version() -> None:

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from planner.advice.alternatives import AlternativesError, find_alternatives
 from planner.advice.diagnose import diagnose as run_diagnosis
 from planner.advice.frontier import budget_frontier, goal_frontier
-from planner.cli.common import (DebugOpt, FileArg, JsonOpt, TimeOpt, VariantOpt, err, fail, load, print_json,
-                                setup_logging, usage)
+from planner.cli.common import (
+    DebugOpt,
+    FileArg,
+    JsonOpt,
+    TimeOpt,
+    VariantOpt,
+    err,
+    fail,
+    load,
+    print_json,
+    setup_logging,
+    usage,
+)
 from planner.cli.show import show_alternatives, show_diagnosis, show_frontier
 from planner.errors import PlannerError
 from planner.output.advice_workbooks import write_alternatives, write_frontier
@@ -39,12 +50,15 @@ def diagnose(file: FileArg, as_json: JsonOpt = False, variant: VariantOpt = None
 
 def frontier(
     file: FileArg,
-    fund: Annotated[Optional[str], typer.Option("--fund", help="Fund whose budgets are scaled (default: all funds).")] = None,
-    start: Annotated[float, typer.Option("--from", help="First factor (of the budgets, or of the goal's target with --goal).", min=0)] = 0.5,
+    fund: Annotated[str | None, typer.Option(
+        "--fund", help="Fund whose budgets are scaled (default: all funds).")] = None,
+    start: Annotated[float, typer.Option(
+        "--from", help="First factor (of the budgets, or of the goal's target with --goal).", min=0)] = 0.5,
     stop: Annotated[float, typer.Option("--to", help="Last factor.", min=0)] = 1.5,
     steps: Annotated[int, typer.Option("--steps", help="Number of points from --from to --to.", min=1)] = 11,
-    goal: Annotated[Optional[str], typer.Option("--goal", help="Sweep this goal's target instead, at the cheapest cost (cost objective).")] = None,
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Workbook with the table and line charts.")] = None,
+    goal: Annotated[str | None, typer.Option(
+        "--goal", help="Sweep this goal's target instead, at the cheapest cost (cost objective).")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Workbook with the table and line charts.")] = None,
     as_json: JsonOpt = False,
     workers: Annotated[int, typer.Option("--workers", help="Solve points in this many processes.", min=1)] = 1,
     variant: VariantOpt = None,
@@ -85,9 +99,11 @@ def frontier(
 
 def alternatives(
     file: FileArg,
-    slack: Annotated[float, typer.Option("--slack", help="Relative room on each objective stage (0.05 = within 5%).", min=0)] = 0.05,
+    slack: Annotated[float, typer.Option(
+        "--slack", help="Relative room on each objective stage (0.05 = within 5%).", min=0)] = 0.05,
     count: Annotated[int, typer.Option("--count", help="Alternatives to look for besides the optimum.", min=1)] = 5,
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Workbook: an overview sheet and a sheet per plan.")] = None,
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="Workbook: an overview sheet and a sheet per plan.")] = None,
     as_json: JsonOpt = False,
     variant: VariantOpt = None,
     time_limit: TimeOpt = None,
@@ -109,7 +125,7 @@ def alternatives(
             print_json({"scenario": scenario.name, "status": str(exc.status), "message": str(exc)})
         else:
             err.print(f"{scenario.name}: {exc}; see planner diagnose {file}", markup=False)
-        raise typer.Exit(exc.status.exit_code)
+        raise typer.Exit(exc.status.exit_code) from None
     if out_file is not None:
         try:
             write_alternatives(result, out_file)

@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -29,9 +29,9 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 FileArg = Annotated[Path, typer.Argument(help="Scenario workbook (.xlsx or .xlsm).", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks on errors.")]
-VariantOpt = Annotated[Optional[str], typer.Option("--variant", help="Use this variant (Variants sheet).")]
-TimeOpt = Annotated[Optional[float], typer.Option("--time-limit", help="Seconds the solver may run.", min=0)]
-GapOpt = Annotated[Optional[float], typer.Option("--mip-gap", help="Relative MIP gap (default 1e-4 or Settings mip_gap).",
+VariantOpt = Annotated[str | None, typer.Option("--variant", help="Use this variant (Variants sheet).")]
+TimeOpt = Annotated[float | None, typer.Option("--time-limit", help="Seconds the solver may run.", min=0)]
+GapOpt = Annotated[float | None, typer.Option("--mip-gap", help="Relative MIP gap (default 1e-4 or Settings mip_gap).",
                                                  min=0, max=1)]
 
 

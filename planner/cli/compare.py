@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -20,10 +20,12 @@ from planner.output.comparison_workbook import write_comparison
 def compare(
     files: Annotated[list[Path], typer.Argument(help="Scenario workbooks.", show_default=False)],
     variants: Annotated[bool, typer.Option("--variants", help="Also solve every variant of each workbook.")] = False,
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Comparison workbook to write.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Comparison workbook to write.")] = None,
     as_json: JsonOpt = False,
-    workers: Annotated[Optional[int], typer.Option("--workers", help="Parallel processes (default: number of cores).", min=1)] = None,
-    dask: Annotated[Optional[str], typer.Option("--dask", help="Send the solves to a dask.distributed scheduler, e.g. tcp://host:8786.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="Parallel processes (default: number of cores).", min=1)] = None,
+    dask: Annotated[str | None, typer.Option(
+        "--dask", help="Send the solves to a dask.distributed scheduler, e.g. tcp://host:8786.")] = None,
     time_limit: TimeOpt = None,
     mip_gap: GapOpt = None,
     debug: DebugOpt = False,

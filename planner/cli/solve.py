@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from planner.cli.common import (DebugOpt, FileArg, GapOpt, JsonOpt, TimeOpt, err, fail, print_json,
-                                print_problems, setup_logging)
+from planner.cli.common import (
+    DebugOpt,
+    FileArg,
+    GapOpt,
+    JsonOpt,
+    TimeOpt,
+    err,
+    fail,
+    print_json,
+    print_problems,
+    setup_logging,
+)
 from planner.cli.show import show_answer, show_diagnosis, show_marginal
 from planner.errors import PlannerError, ScenarioInvalid
 from planner.output.template import write_template
@@ -53,12 +63,17 @@ def template(
 
 def solve(
     file: FileArg,
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Results workbook (default: <input>-results.xlsx beside the input).")] = None,
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="Results workbook (default: <input>-results.xlsx beside the input).")] = None,
     no_out: Annotated[bool, typer.Option("--no-out", help="Do not write a results workbook.")] = False,
-    variant: Annotated[Optional[str], typer.Option("--variant", help="Solve this variant (Variants sheet).")] = None,
-    fairness: Annotated[bool, typer.Option("--price-of-fairness", help="Also compare the most beneficial plans with and without the Equity rules.")] = False,
-    marginal: Annotated[bool, typer.Option("--marginal", help="Also show what more money in each binding budget would buy.")] = False,
-    step: Annotated[float, typer.Option("--step", help="Budget raise for --marginal, as a share of the budget.", min=0)] = 0.05,
+    variant: Annotated[str | None, typer.Option("--variant", help="Solve this variant (Variants sheet).")] = None,
+    fairness: Annotated[bool, typer.Option(
+        "--price-of-fairness", help="Also compare the most beneficial plans with and without the Equity "
+            "rules.")] = False,
+    marginal: Annotated[bool, typer.Option(
+        "--marginal", help="Also show what more money in each binding budget would buy.")] = False,
+    step: Annotated[float, typer.Option(
+        "--step", help="Budget raise for --marginal, as a share of the budget.", min=0)] = 0.05,
     as_json: JsonOpt = False,
     time_limit: TimeOpt = None,
     mip_gap: GapOpt = None,
@@ -83,7 +98,7 @@ def solve(
             print_json({"scenario": str(file), "status": str(Status.interrupted), "objective": None,
                         "stages": [], "projects": [], "message": "interrupted before the solver started"})
         err.print("Interrupted before the solver started; nothing was written.", markup=False)
-        raise typer.Exit(Status.interrupted.exit_code)
+        raise typer.Exit(Status.interrupted.exit_code) from None
     if as_json:
         print_json(result.to_json())
     else:

@@ -7,8 +7,6 @@ then the objective stages. Nothing here solves anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo

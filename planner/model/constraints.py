@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from planner.model.build import AllocationModel
-from planner.model.rows import NONE, Terms, add_constraint
-
+from planner.model.rows import NONE, Terms, add_constraint, declare
 
 
 def _numbered(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
@@ -33,7 +32,11 @@ def add_one_start(b: AllocationModel) -> None:
     lower = np.where(mandatory, 1.0, NONE)
     add_constraint(b.model, "one_start", b.columns, terms, lower, np.ones(len(meaning)),
                    doc="A project starts at most once (exactly once when mandatory).")
-    b.rows["one_start"] = meaning.assign(mandatory=mandatory)
+    projects = meaning["project"]
+    b.rows["one_start"] = declare(
+        meaning.assign(mandatory=mandatory), "Projects", projects.map(b.index.projects["row"]),
+        rule_key=[("mandatory", p) if m else None for p, m in zip(projects, mandatory)],
+        relax=np.where(mandatory, 1.0, 0.0), rule_side=["lower" if m else None for m in mandatory])
 
 
 def add_payment(b: AllocationModel) -> None:
@@ -55,7 +58,12 @@ def add_payment(b: AllocationModel) -> None:
     zeros = np.zeros(len(meaning))
     add_constraint(b.model, "payment", b.columns, terms, zeros, zeros,
                    doc="Each active year's own cost is paid in full from eligible funds.")
-    b.rows["payment"] = meaning
+    payers = b.index.payers.set_index(["project", "payer"])
+    where = payers.reindex(pd.MultiIndex.from_frame(meaning[["project", "payer"]]))
+    shared = meaning["project"].map(b.index.payers.groupby("project").size()).to_numpy() > 1
+    b.rows["payment"] = declare(meaning, np.where(shared, "CostShares", "Projects"),
+                                np.where(shared, where["row"].to_numpy(),
+                                         meaning["project"].map(b.index.projects["row"]).to_numpy()))
 
 
 def add_budget(b: AllocationModel) -> None:
@@ -71,7 +79,7 @@ def add_budget(b: AllocationModel) -> None:
     upper = amount.reindex(pd.MultiIndex.from_frame(meaning)).fillna(0.0).to_numpy()
     add_constraint(b.model, "budget", b.columns, terms, np.full(len(meaning), NONE), upper,
                    doc="Spending of a fund in its scope and year stays within that year's budget.")
-    b.rows["budget"] = meaning.assign(amount=upper)
+    b.rows["budget"] = _budget_meaning(b, meaning.assign(amount=upper))
 
 
 def add_carry_over(b: AllocationModel) -> None:
@@ -80,7 +88,7 @@ def add_carry_over(b: AllocationModel) -> None:
     if balances.empty:
         add_constraint(b.model, "carry_over", b.columns, Terms(), np.zeros(0), np.zeros(0),
                        doc="Unspent money of a carry-over fund stays available.")
-        b.rows["carry_over"] = balances
+        b.rows["carry_over"] = _budget_meaning(b, balances)
         return
     key = pd.MultiIndex.from_frame(balances[["fund", "scope", "year"]])
     terms = Terms()
@@ -97,7 +105,16 @@ def add_carry_over(b: AllocationModel) -> None:
     amount = balances["amount"].to_numpy(dtype=float)
     add_constraint(b.model, "carry_over", b.columns, terms, amount, amount,
                    doc="Unspent money of a carry-over fund stays available.")
-    b.rows["carry_over"] = balances[["fund", "scope", "year", "amount"]]
+    b.rows["carry_over"] = _budget_meaning(b, balances[["fund", "scope", "year", "amount"]])
+
+
+def _budget_meaning(b: AllocationModel, meaning: pd.DataFrame) -> pd.DataFrame:
+    """Budget and carry-over rows are the rule ("budget", fund, scope, year): a slack adds money."""
+    rows = b.index.budgets.set_index(["fund", "scope", "year"])["row"]
+    key = pd.MultiIndex.from_frame(meaning[["fund", "scope", "year"]]) if len(meaning) else None
+    excel = rows.reindex(key).to_numpy() if key is not None else np.zeros(0)
+    keys = [("budget", f, s, int(y)) for f, s, y in meaning[["fund", "scope", "year"]].itertuples(index=False)]
+    return declare(meaning, "Budgets", excel, rule_key=keys, relax=-1.0)
 
 
 def add_requires(b: AllocationModel) -> None:
@@ -122,7 +139,9 @@ def add_requires(b: AllocationModel) -> None:
     add_constraint(b.model, "requires", b.columns, terms, np.full(len(meaning), NONE),
                    np.zeros(len(meaning)),
                    doc="A required project starts no later than the project that requires it.")
-    b.rows["requires"] = meaning
+    b.rows["requires"] = declare(meaning, "Projects", meaning["project"].map(projects["row"]),
+                                 rule_key=[("requires", p, q) for p, q in zip(meaning["project"], meaning["required"])],
+                                 relax=-1.0)
 
 
 def add_excludes(b: AllocationModel) -> None:
@@ -140,7 +159,12 @@ def add_excludes(b: AllocationModel) -> None:
         terms.add(side["index"].to_numpy(), b.columns.col("x", side["x"]), 1.0)
     add_constraint(b.model, "excludes", b.columns, terms, np.full(len(pairs), NONE),
                    np.ones(len(pairs)), doc="Mutually exclusive projects are not both chosen.")
-    b.rows["excludes"] = pairs
+    listed = [second in (projects.loc[first, "excludes"] or ()) for first, second in
+              zip(pairs["first"], pairs["second"])]
+    lister = np.where(listed, pairs["first"], pairs["second"])
+    b.rows["excludes"] = declare(pairs, "Projects", pd.Series(lister).map(projects["row"]).to_numpy(),
+                                 rule_key=[("excludes", p, q) for p, q in zip(pairs["first"], pairs["second"])],
+                                 relax=-1.0)
 
 
 def add_goal(b: AllocationModel) -> None:
@@ -168,4 +192,6 @@ def add_goal(b: AllocationModel) -> None:
                 f"{base[i]:g} misses the target {goals.loc[i, 'target']:g}")
     add_constraint(b.model, "goal", b.columns, terms, lower, upper,
                    doc="Goal targets on indicator levels; soft goals measure their shortfall u.")
-    b.rows["goal"] = goals[["goal", "hard", "row"]].assign(base=base)
+    hard = goals["hard"].to_numpy(dtype=bool)
+    b.rows["goal"] = declare(goals[["goal", "hard", "row"]].assign(base=base), "Goals", goals["row"],
+                             rule_key=[("goal", g) for g in goals["goal"]], relax=np.where(hard, sign, 0.0))

@@ -25,7 +25,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from planner.model.build import AllocationModel
-from planner.model.rows import NONE, Terms, add_constraint
+from planner.model.rows import NONE, Terms, add_constraint, bound_relax, declare
 
 PER_CAPITA_KINDS = ("per_capita_floor", "max_gap", "max_ratio", "gini_cap")
 
@@ -132,7 +132,8 @@ def add_equity_floor(b: AllocationModel) -> None:
         lower = np.zeros(0)
     add_constraint(b.model, "equity_floor", b.columns, terms, lower, np.full(len(items), NONE),
                    doc="Per-capita level of every covered region reaches the floor.")
-    b.rows["equity_floor"] = items
+    items["rule"] = items["rule_index"].map(rules["rule"]) if len(items) else []
+    b.rows["equity_floor"] = _rule_meaning(b, items, lower, np.full(len(items), NONE))
 
 
 def add_equity_spread(b: AllocationModel) -> None:
@@ -156,7 +157,9 @@ def add_equity_spread(b: AllocationModel) -> None:
         upper[1::2] = base
     add_constraint(b.model, "equity_spread", b.columns, terms, lower, upper,
                    doc="hi and lo bound the per-capita levels of the covered regions.")
-    b.rows["equity_spread"] = items.loc[items.index.repeat(2)].reset_index(drop=True) if n else items
+    meaning = items.loc[items.index.repeat(2)].reset_index(drop=True) if n else items
+    meaning["rule"] = meaning["spread"].map(spread["rule"]) if n else []
+    b.rows["equity_spread"] = _rule_meaning(b, meaning, lower, upper)
 
 
 def add_equity_gap(b: AllocationModel) -> None:
@@ -174,7 +177,8 @@ def add_equity_gap(b: AllocationModel) -> None:
             terms.add([k], [col], -1.0)
     add_constraint(b.model, "equity_gap", b.columns, terms, np.full(len(spread), NONE), upper,
                    doc="The spread of per-capita levels stays within the rule.")
-    b.rows["equity_gap"] = spread[["rule", "kind"]] if len(spread) else spread
+    b.rows["equity_gap"] = _rule_meaning(b, spread[["rule", "kind"]] if len(spread) else spread.assign(rule=[]),
+                                         np.full(len(spread), NONE), upper)
 
 
 def add_equity_share(b: AllocationModel) -> None:
@@ -202,7 +206,8 @@ def add_equity_share(b: AllocationModel) -> None:
             upper[k] = 0.0
     add_constraint(b.model, "equity_share", b.columns, terms, lower, upper,
                    doc="The covered regions' share of own investment over the horizon.")
-    b.rows["equity_share"] = shares[["rule", "kind"]] if len(shares) else shares
+    b.rows["equity_share"] = _rule_meaning(b, shares[["rule", "kind"]] if len(shares) else shares.assign(rule=[]),
+                                           lower, upper)
 
 
 def add_equity_gini(b: AllocationModel) -> None:
@@ -256,7 +261,8 @@ def add_equity_gini(b: AllocationModel) -> None:
         meaning.append({"rule": r["rule"], "first": None, "second": None})
     add_constraint(b.model, "equity_gini", b.columns, terms, np.array(lower, dtype=float),
                    np.array(upper, dtype=float), doc="The population-weighted Gini stays under its cap.")
-    b.rows["equity_gini"] = pd.DataFrame(meaning, columns=["rule", "first", "second"])
+    b.rows["equity_gini"] = _rule_meaning(b, pd.DataFrame(meaning, columns=["rule", "first", "second"]),
+                                          np.array(lower, dtype=float), np.array(upper, dtype=float))
 
 
 def add_maxmin_floor(b: AllocationModel) -> None:
@@ -264,7 +270,7 @@ def add_maxmin_floor(b: AllocationModel) -> None:
     if b.scenario.settings["objective"] != "maxmin":
         add_constraint(b.model, "maxmin_floor", b.columns, Terms(), np.zeros(0), np.zeros(0),
                        doc="z is at most every region's per-capita gain.")
-        b.rows["maxmin_floor"] = pd.DataFrame(columns=["region"])
+        b.rows["maxmin_floor"] = declare(pd.DataFrame(columns=["region"]), "Regions", [])
         return
     pop = population(b)
     regions = [r for r in b.scenario.regions if pop.get(r, 0.0) > 0]
@@ -276,4 +282,14 @@ def add_maxmin_floor(b: AllocationModel) -> None:
     terms.add(pc_terms["item"], pc_terms["col"], -pc_terms["coef"].to_numpy())
     add_constraint(b.model, "maxmin_floor", b.columns, terms, np.full(len(items), NONE),
                    np.zeros(len(items)), doc="z is at most every region's per-capita gain.")
-    b.rows["maxmin_floor"] = items[["region"]]
+    rows = b.scenario.tables["Regions"].set_index("region")["row"]
+    b.rows["maxmin_floor"] = declare(items[["region"]], "Regions", items["region"].map(rows))
+
+
+def _rule_meaning(b: AllocationModel, meaning: pd.DataFrame, lower: np.ndarray, upper: np.ndarray) -> pd.DataFrame:
+    """Rows of equity rule ``meaning["rule"]``: a hard rule's rows relax by their bound side."""
+    rules = b.equity.set_index("rule") if len(b.equity) else pd.DataFrame(columns=["hard", "row"])
+    hard = meaning["rule"].map(rules["hard"]).fillna(False).to_numpy(dtype=bool) if len(meaning) else np.zeros(0, bool)
+    relax = np.where(hard, bound_relax(np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)), 0.0)
+    return declare(meaning, "Equity", meaning["rule"].map(rules["row"]) if len(meaning) else [],
+                   rule_key=[("equity", r) for r in meaning["rule"]], relax=relax)

@@ -19,7 +19,6 @@ from planner.scenario import Scenario
 from planner.scenario.data import POOLED
 
 
-
 @dataclass
 class ModelIndex:
     """Everything the constraint builders need, as tidy frames.
@@ -27,9 +26,11 @@ class ModelIndex:
     projects: one row per project (index = project id) with own_cost_per_year c_p,
         duration d_p, start window [first_start, last_start], flags and lists.
     starts: the feasible (project, start) pairs, column ``x`` numbering them.
-    payers: who pays each project's own cost: (project, payer, share).
-    budgets: (fund, scope, year, amount, carry_over), complete for every scope that
-        has a budget row; scope is the region for regional funds, POOLED otherwise.
+    payers: who pays each project's own cost: (project, payer, share, row), row = the
+        CostShares row (None for a host paying alone).
+    budgets: (fund, scope, year, amount, carry_over, pooled, row, available), complete for
+        every scope that has a budget row; scope is the region for regional funds, POOLED
+        otherwise; row = the Budgets row (None where the workbook has none: 0).
     payments: (project, payer, fund, scope, year) with column ``y`` numbering them.
     impacts: (project, indicator, region, value) with blank regions resolved.
     goals: one row per goal with resolved year, scope regions, scale and hard flag.
@@ -127,11 +128,11 @@ def _starts(projects: pd.DataFrame) -> pd.DataFrame:
 def _payers(projects: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """Who pays each project's own cost: the CostShares rows, else the host region alone."""
     shares = scenario.tables["CostShares"]
-    shared = shares.rename(columns={"region": "payer"})[["project", "payer", "share"]]
+    shared = shares.rename(columns={"region": "payer"})[["project", "payer", "share", "row"]]
     shared = shared.assign(share=shared["share"].astype(float))
     alone = projects.index.difference(pd.Index(shared["project"].unique()))
     host = pd.DataFrame({"project": alone, "payer": projects["region"].reindex(alone).to_numpy(),
-                         "share": 1.0})
+                         "share": 1.0, "row": None})
     payers = pd.concat([host, shared], ignore_index=True)
     return payers[payers["share"] > 0].reset_index(drop=True)
 
@@ -148,6 +149,8 @@ def _budgets(scenario: Scenario) -> pd.DataFrame:
     grid["amount"] = amounts.reindex(pd.MultiIndex.from_frame(grid[["fund", "scope", "year"]])).fillna(0.0).to_numpy()
     grid["carry_over"] = funds["carry_over"].reindex(grid["fund"]).astype(bool).to_numpy()
     grid["pooled"] = grid["scope"] == POOLED
+    first_row = rows.groupby(["fund", "scope", "year"])["row"].first()
+    grid["row"] = first_row.reindex(pd.MultiIndex.from_frame(grid[["fund", "scope", "year"]])).to_numpy()
     grid = grid.sort_values(["fund", "scope", "year"], kind="stable").reset_index(drop=True)
     grid["available"] = np.where(grid["carry_over"],
                                  grid.groupby(["fund", "scope"])["amount"].cumsum(), grid["amount"])

@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from planner.model.build import AllocationModel
-from planner.model.rows import NONE, Terms, add_constraint
-
+from planner.model.rows import NONE, Terms, add_constraint, declare
 
 
 def _completion_terms(b: AllocationModel, targets: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -38,7 +37,7 @@ def add_partner_cap(b: AllocationModel) -> None:
     partners = b.index.investments.partners if b.index.investments else pd.DataFrame()
     funded = projects[projects["partner"].notna() & (projects["partner_share"] > 0)]
     funded = funded[funded["partner"].isin(partners.get("partner", pd.Series(dtype=object)))]
-    meaning = pd.DataFrame(columns=["partner", "year", "cap"])
+    meaning = pd.DataFrame(columns=["partner", "year", "cap", "row"])
     terms = Terms()
     if not funded.empty:
         meaning = partners.merge(pd.DataFrame({"year": b.index.years}), how="cross")
@@ -54,7 +53,9 @@ def add_partner_cap(b: AllocationModel) -> None:
     add_constraint(b.model, "partner_cap", b.columns, terms, np.full(len(meaning), NONE),
                    meaning["cap"].to_numpy(dtype=float),
                    doc="A partner's yearly payments stay within what it can put in.")
-    b.rows["partner_cap"] = meaning
+    b.rows["partner_cap"] = declare(
+        meaning, "Partners", meaning["row"],
+        rule_key=[("partner_cap", c, int(y)) for c, y in zip(meaning["partner"], meaning["year"])], relax=-1.0)
 
 
 def add_cluster_role(b: AllocationModel) -> None:
@@ -86,7 +87,8 @@ def add_cluster_role(b: AllocationModel) -> None:
         lower[1::2] = 1.0 - roles["needed"].to_numpy(dtype=float)
     add_constraint(b.model, "cluster_role", b.columns, terms, lower, upper,
                    doc="A role counts as filled exactly when enough of its components are complete.")
-    b.rows["cluster_role"] = roles.loc[roles.index.repeat(2)].reset_index(drop=True) if n else roles
+    meaning = roles.loc[roles.index.repeat(2)].reset_index(drop=True) if n else roles
+    b.rows["cluster_role"] = declare(meaning, "Clusters", meaning["row"] if n else [])
 
 
 def add_cluster_complete(b: AllocationModel) -> None:
@@ -106,7 +108,7 @@ def add_cluster_complete(b: AllocationModel) -> None:
         terms.add(np.arange(n_roles), b.columns.col("s", roles["s"]), -1.0)
         lower += [NONE] * n_roles
         upper += [0.0] * n_roles
-        rows_meaning.append(roles[["cluster", "role", "year"]])
+        rows_meaning.append(roles[["cluster", "role", "year", "row_x"]].rename(columns={"row_x": "row"}))
         # Then one row per (cluster, year): w - sum_r s >= 1 - R.
         base = n_roles
         cy = cluster_years.reset_index(drop=True)
@@ -117,12 +119,13 @@ def add_cluster_complete(b: AllocationModel) -> None:
         r_count = count.reindex(pd.MultiIndex.from_frame(cy[["cluster", "year"]])).fillna(0).to_numpy()
         lower += list(1.0 - r_count)
         upper += [NONE] * len(cy)
-        rows_meaning.append(cy[["cluster", "year"]].assign(role=None))
+        rows_meaning.append(cy[["cluster", "year", "row"]].assign(role=None))
     add_constraint(b.model, "cluster_complete", b.columns, terms, np.array(lower, dtype=float),
                    np.array(upper, dtype=float),
                    doc="A cluster is complete exactly when every role is filled.")
-    b.rows["cluster_complete"] = (pd.concat(rows_meaning, ignore_index=True) if rows_meaning
-                                  else pd.DataFrame(columns=["cluster", "role", "year"]))
+    meaning = (pd.concat(rows_meaning, ignore_index=True) if rows_meaning
+               else pd.DataFrame(columns=["cluster", "role", "year", "row"]))
+    b.rows["cluster_complete"] = declare(meaning, "Clusters", meaning["row"])
 
 
 def add_transport_pair(b: AllocationModel) -> None:
@@ -148,4 +151,5 @@ def add_transport_pair(b: AllocationModel) -> None:
     lower[2::3] = -1.0
     add_constraint(b.model, "transport_pair", b.columns, terms, lower, upper,
                    doc="v[p,q,t] is 1 exactly when both transport projects are complete in t.")
-    b.rows["transport_pair"] = pairs.loc[pairs.index.repeat(3)].reset_index(drop=True) if n else pairs
+    meaning = pairs.loc[pairs.index.repeat(3)].reset_index(drop=True) if n else pairs
+    b.rows["transport_pair"] = declare(meaning, "Projects", meaning["first"].map(b.index.projects["row"]) if n else [])

@@ -27,15 +27,16 @@ IMPACT_COLUMNS = ["project", "indicator", "region", "value", "row"]
 class InvestmentIndex:
     """What the family constraint builders need.
 
-    cluster_roles: (cluster, role, needed k, candidates N, s) per role and year still to fill;
-        ``s`` numbers the role variables.
+    cluster_roles: (cluster, role, needed k, candidates N, row, s) per role and year still to
+        fill; ``s`` numbers the role variables, ``row`` is the Clusters row.
     cluster_members: (cluster, role, project).
-    cluster_years: (cluster, year, w); ``w`` numbers the completion variables.
+    cluster_years: (cluster, year, w, row); ``w`` numbers the completion variables, ``row`` is
+        the cluster's first Clusters row.
     synergy: (cluster, indicator, region, value): extra yearly level while complete.
     transport_impacts: derived own effects, shaped like Impacts rows.
     pair_years: (first, second, year, v); ``v`` numbers the pair variables.
     pair_effects: (first, second, indicator, region, value).
-    partners: (partner, max_per_year) with a limit.
+    partners: (partner, max_per_year, row) with a limit.
     """
 
     cluster_roles: pd.DataFrame
@@ -59,7 +60,7 @@ def build_investment_index(scenario: Scenario, projects: pd.DataFrame, starts: p
     network, upgrades, effects, out_ind, acc_ind = _transport(scenario, projects, baseline)
     pair_years = _pair_years(effects.pairs, projects, starts, years)
     partners = scenario.tables["Partners"]
-    partners = partners[partners["max_per_year"].notna()][["partner", "max_per_year"]]
+    partners = partners[partners["max_per_year"].notna()][["partner", "max_per_year", "row"]]
     transport = effects.own.assign(row=np.nan)[IMPACT_COLUMNS] if not effects.own.empty else \
         pd.DataFrame(columns=IMPACT_COLUMNS)
     return InvestmentIndex(
@@ -75,15 +76,17 @@ def _clusters(scenario: Scenario, projects: pd.DataFrame, years: list[int]):
     members = projects[projects["cluster"].notna()].rename_axis("project").reset_index()
     members = members[["cluster", "role", "project"]]
     counts = members.groupby(["cluster", "role"]).size().rename("candidates")
-    roles = table[["cluster", "role", "min_count", "existing"]].copy()
+    roles = table[["cluster", "role", "min_count", "existing", "row"]].copy()
     roles["needed"] = roles["min_count"].astype(int) - roles["existing"].astype(int)
-    roles["candidates"] = counts.reindex(pd.MultiIndex.from_frame(roles[["cluster", "role"]])).fillna(0).astype(int).to_numpy()
-    roles = roles[roles["needed"] > 0][["cluster", "role", "needed", "candidates"]]
+    roles["candidates"] = (counts.reindex(pd.MultiIndex.from_frame(roles[["cluster", "role"]]))
+                           .fillna(0).astype(int).to_numpy())
+    roles = roles[roles["needed"] > 0][["cluster", "role", "needed", "candidates", "row"]]
     roles = roles.merge(pd.DataFrame({"year": years}), how="cross").reset_index(drop=True)
     roles["s"] = np.arange(len(roles))
     clusters = table["cluster"].drop_duplicates()
     cluster_years = pd.DataFrame({"cluster": clusters}).merge(pd.DataFrame({"year": years}), how="cross")
     cluster_years["w"] = np.arange(len(cluster_years))
+    cluster_years["row"] = cluster_years["cluster"].map(table.groupby("cluster")["row"].first()).to_numpy()
     region_of = table.drop_duplicates("cluster").set_index("cluster")["region"]
     impacts = scenario.tables["Impacts"]
     synergy = impacts[impacts["project"].isin(set(clusters))].rename(columns={"project": "cluster"}).copy()

@@ -18,7 +18,6 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
-
 #: A row bound that is absent ("no lower bound", "no upper bound") in the bound arrays of a family.
 NONE = np.nan
 
@@ -116,3 +115,51 @@ def linear_objective(columns: Columns, cols: np.ndarray, coefs: np.ndarray) -> L
     frame = frame[frame != 0]
     return LinearExpression(linear_coefs=frame.to_numpy().tolist(),
                             linear_vars=[columns.vars[c] for c in frame.index])
+
+
+#: Columns every family's row-meaning frame carries (see :func:`declare`).
+MEANING_COLUMNS = ("rule_key", "relax", "rule_side", "sheet", "excel_row")
+
+
+def declare(meaning: pd.DataFrame, sheet: str | np.ndarray, excel_row, rule_key=None, relax=0.0,
+            rule_side=None) -> pd.DataFrame:
+    """What each row of a constraint family means in workbook terms, one frame row per model row.
+
+    rule_key: the planner rule the row belongs to, e.g. ("budget", fund, scope, year) or
+        ("goal", "G3"); None for a definition (a row that only ties variables together,
+        which no planner changes).
+    relax: coefficient of a nonnegative slack that loosens the row in the rule's own
+        units (+1 on a row with a lower bound, -1 on one with an upper bound); 0 when the
+        row cannot be relaxed (a definition, a soft goal that has its own shortfall).
+    rule_side: when the rule is only one side of a two-sided row ("lower" for a mandatory
+        project's one_start row: at most once is a definition, at least once the rule).
+    sheet, excel_row: where a planner finds the rule (or what a definition is about).
+    """
+    n = len(meaning)
+    frame = meaning.reset_index(drop=True).copy()
+    frame["rule_key"] = _column(rule_key, n, object)
+    frame["relax"] = np.broadcast_to(np.asarray(relax, dtype=float), (n,)).copy() if n else np.zeros(0)
+    frame["rule_side"] = _column(rule_side, n, object)
+    frame["sheet"] = _column(sheet, n, object)
+    frame["excel_row"] = _column(excel_row, n, object)
+    return frame
+
+
+def bound_relax(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """+1 for rows with only a lower bound, -1 with only an upper bound, 0 otherwise."""
+    has_lower, has_upper = ~np.isnan(lower), ~np.isnan(upper)
+    return np.where(has_lower & ~has_upper, 1.0, np.where(has_upper & ~has_lower, -1.0, 0.0))
+
+
+def _column(value, n: int, dtype) -> np.ndarray:
+    """A per-row value: a scalar repeated, or a sequence of n values (tuples kept whole)."""
+    column = np.empty(n, dtype=dtype)
+    if isinstance(value, (list, np.ndarray, pd.Series, pd.Index)):
+        values = list(value)
+        if len(values) != n:
+            raise ValueError(f"{len(values)} values for {n} rows")
+        for i, v in enumerate(values):
+            column[i] = None if v is None or (isinstance(v, float) and np.isnan(v)) else v
+    else:
+        column[:] = [value] * n
+    return column

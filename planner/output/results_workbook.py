@@ -16,12 +16,19 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
 
 from planner.advice.findings import Findings
 from planner.output.advice_workbooks import diagnosis_sheet, marginal_sheet
-from planner.output.excel import (MONEY, NUMBER, SHARE, add_bar_chart, add_sheet, atomic_write, new_workbook,
-                                  write_block, write_frame)
+from planner.output.excel import (
+    MONEY,
+    NUMBER,
+    SHARE,
+    add_bar_chart,
+    add_sheet,
+    atomic_write,
+    new_workbook,
+    write_block,
+)
 from planner.results import Answer
 from planner.status import Status
 

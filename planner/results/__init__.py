@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from planner.results.answer import Answer
 from planner.results.disparity import disparity, equity_summary, per_capita_levels
-from planner.results.extract import (EPSILON, chosen_starts, completed_impacts, extract, goal_table,
-                                     level_table, plan_table, solve_scenario, spending_table)
+from planner.results.extract import (
+                                     EPSILON,
+                                     chosen_starts,
+                                     completed_impacts,
+                                     extract,
+                                     goal_table,
+                                     level_table,
+                                     plan_table,
+                                     solve_scenario,
+                                     spending_table,
+)
 from planner.results.records import plain, records
 
 __all__ = ["EPSILON", "Answer", "chosen_starts", "completed_impacts", "disparity", "equity_summary",

@@ -19,7 +19,8 @@ def cluster_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
     investments = model.index.investments
     if investments is None or investments.cluster_years.empty:
         return pd.DataFrame()
-    years = investments.cluster_years.assign(complete=values[model.columns.col("w", investments.cluster_years["w"])] > 0.5)
+    cluster_years = investments.cluster_years
+    years = cluster_years.assign(complete=values[model.columns.col("w", cluster_years["w"])] > 0.5)
     first = years[years["complete"]].groupby("cluster")["year"].min()
     region = model.scenario.tables["Clusters"].drop_duplicates("cluster").set_index("cluster")["region"]
     clusters = years["cluster"].drop_duplicates()

@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from planner.errors import Problem, ScenarioInvalid
+from planner.scenario.checks import check_all
 from planner.scenario.data import Scenario
 from planner.scenario.family_checks import check_families
 from planner.scenario.goal_checks import goal_hygiene
 from planner.scenario.reader import RawWorkbook, read_workbook
-from planner.scenario.checks import check_all
 from planner.scenario.schema import SHEETS
 from planner.scenario.tables import ROW, read_settings, read_tables
 from planner.scenario.variants import apply_variant, variant_names

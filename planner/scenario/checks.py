@@ -7,7 +7,8 @@ reported once, by the type check, and not again here.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 

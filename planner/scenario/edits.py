@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from planner.scenario.data import POOLED, Scenario
-
 
 
 def with_tables(scenario: Scenario, settings: dict[str, Any] | None = None, **tables: pd.DataFrame) -> Scenario:

@@ -8,7 +8,8 @@ Every problem is collected; nothing stops at the first one.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -147,9 +148,9 @@ def read_settings(table: pd.DataFrame) -> tuple[dict[str, Any], dict[str, int], 
     rows: dict[str, int] = {}
     problems: list[Problem] = []
     for record in table.itertuples(index=False):
-        key = str(getattr(record, "key") or "").strip().lower()
+        key = str(record.key or "").strip().lower()
         row = int(getattr(record, ROW))
-        raw_value = getattr(record, "value")
+        raw_value = record.value
         if not key:
             continue
         spec = SETTINGS_BY_KEY.get(key)
