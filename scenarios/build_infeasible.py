@@ -16,9 +16,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from openpyxl import Workbook
-
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # the scenarios folder holds the shared writer
+
+from sheets import main, write_sheets  # noqa: E402
 
 SHEETS: dict[str, list[list]] = {
     "Settings": [
@@ -81,16 +82,8 @@ SHEETS: dict[str, list[list]] = {
 
 
 def build(target: Path) -> Path:
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in SHEETS.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-        ws.freeze_panes = "A2"
-    wb.save(target)
-    return target
+    return write_sheets(target, SHEETS)
 
 
 if __name__ == "__main__":
-    print(build(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "infeasible.xlsx"))
+    main(build, HERE / "infeasible.xlsx")

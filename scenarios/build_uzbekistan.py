@@ -22,9 +22,11 @@ import math
 import sys
 from pathlib import Path
 
-from openpyxl import Workbook
-
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # the scenarios folder holds the shared writer
+
+from sheets import main, write_sheets  # noqa: E402
+
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 # ---------------------------------------------------------------------------------------------
@@ -754,17 +756,8 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
 
 
 def build(target: Path, data: Path = DATA) -> Path:
-    sheets = build_sheets(data)
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-        ws.freeze_panes = "A2"
-    wb.save(target)
-    return target
+    return write_sheets(target, build_sheets(data))
 
 
 if __name__ == "__main__":
-    print(build(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "uzbekistan.xlsx"))
+    main(build, HERE / "uzbekistan.xlsx")

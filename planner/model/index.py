@@ -17,6 +17,7 @@ import pandas as pd
 from planner.model.investments import InvestmentIndex, build_investment_index
 from planner.scenario import Scenario
 from planner.scenario.data import POOLED
+from planner.scenario.goals import level_target, shortfall_scale
 
 
 @dataclass
@@ -200,9 +201,7 @@ def _baseline(scenario: Scenario) -> pd.DataFrame:
 def _goals(scenario: Scenario, all_goals_hard: bool) -> pd.DataFrame:
     """Goals with resolved year and scope, and the level target their basis implies.
 
-    level: target as written; change: baseline(scope) + target; percent: baseline * (1 + target/100).
-    Shortfalls are scored against |written target| for level and change goals and against the
-    implied change |baseline * target / 100| for percent goals.
+    The basis rule and the shortfall scale are :mod:`planner.scenario.goals`.
     """
     goals = scenario.tables["Goals"].copy().reset_index(drop=True)
     goals["year"] = goals["year"].fillna(scenario.last_year).astype(int)
@@ -217,8 +216,6 @@ def _goals(scenario: Scenario, all_goals_hard: bool) -> pd.DataFrame:
     baseline = np.array([sum(values.get((r, k), 0.0) for r in scope)
                          for k, scope in zip(goals["indicator"], goals["scope"])], dtype=float)
     written = goals["written_target"].to_numpy()
-    goals["target"] = np.select([basis == "change", basis == "percent"],
-                                [baseline + written, baseline * (1 + written / 100)], written)
-    change = np.where(basis == "percent", baseline * written / 100, written)
-    goals["scale"] = np.where(np.abs(change) > 0, np.abs(change), 1.0)
+    goals["target"] = level_target(written, baseline, basis.to_numpy(dtype=str))
+    goals["scale"] = shortfall_scale(written, baseline, basis.to_numpy(dtype=str))
     return goals

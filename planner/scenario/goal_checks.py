@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from planner.errors import Problem
+from planner.scenario.goals import level_target as level_target_of
 
 Tables = dict[str, pd.DataFrame]
 ROW = "row"
@@ -145,13 +146,7 @@ def level_target(goal: dict[str, Any], baseline: float) -> float | None:
     target = goal.get("target")
     if _blank(target):
         return None
-    target = float(target)
-    basis = str(goal.get("basis") or "level").lower()
-    if basis == "change":
-        return baseline + target
-    if basis == "percent":
-        return baseline * (1.0 + target / 100.0)
-    return target
+    return level_target_of(float(target), baseline, str(goal.get("basis") or "level").lower())
 
 
 def _scope_baseline(tables: Tables, goal: dict[str, Any]) -> float:

@@ -15,6 +15,7 @@ from planner.advice.elastic import REPAIR_LIMIT, ElasticModel, round_up
 from planner.advice.rulebook import Rule, RuleBook, number
 from planner.model import AllocationModel
 from planner.scenario.data import POOLED
+from planner.scenario.goals import written_target
 
 #: A fund and scope with more conflicting years than this is repaired as a whole (least total
 #: money over those years), not year by year.
@@ -146,19 +147,15 @@ def _goal_repair(rule: Rule, amount: float) -> dict[str, Any]:
     level = d["target"] - amount if lower else d["target"] + amount
     written, basis, baseline = d.get("written", d["target"]), d.get("basis", "level"), d.get("baseline", 0.0)
     verb = "lowering" if lower else "raising"
-    if basis == "percent" and baseline:
-        new = written + (level - d["target"]) * 100.0 / baseline
+    new = written_target(level, baseline, basis) if baseline or basis != "percent" else written
+    if basis == "percent":
         shown, was = f"{number(new)}%", f"{number(written)}%"
     elif basis == "change":
-        new = written + (level - d["target"])
         shown, was = f"a change of {number(new)}", f"{number(written)}"
     else:
-        new, shown, was = level, number(level), number(written)
+        shown, was = number(new), number(written)
     text = f"{verb} the target of goal {rule.key[1]} to {shown} (from {was})"
     return {"new_value": new, "new_level": level, "text": text, "phrase": f"by {verb} {rule.key[1]} to {shown}"}
-
-
-# --- goals that can never be met --------------------------------------------------------------
 
 
 # --- goals that can never be met --------------------------------------------------------------
