@@ -14,6 +14,9 @@ from openpyxl import Workbook
 
 Tables = dict[str, list[dict[str, Any]]]
 
+#: The repository's root folder (models/, scenarios/, benchmarks/ live there).
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def write_workbook(path: Path | str, tables: Tables) -> Path:
     """Write ``tables`` (sheet name -> list of row dicts) as an .xlsx workbook."""

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.builders import chosen, run_cli, solve_tables, write_workbook
-from tests.test_families import impact, pooled, project, scenario, solve_ok
+from tests.cases import impact, joint_case, partner_case, pooled, project, scenario, solve_ok
 
 # --- clusters --------------------------------------------------------------------------------
 
@@ -171,15 +171,6 @@ def test_transport_output_gain_through_agglomeration(tmp_path):
 
 # --- partners --------------------------------------------------------------------------------
 
-def partner_case(cap):
-    # P (cost 10, partner pays 50%, so own cost 5) brings 3; budget 5. Partner money 5 a year.
-    tables = scenario([project("P", 10, kind="crossborder", partner="KAZ", partner_share=0.5)],
-                      [impact("P", 3)], pooled({2026: 5}))
-    tables["Regions"][0]["borders"] = "KAZ"
-    tables["Partners"] = [{"partner": "KAZ", "name": "Kazakhstan", "max_per_year": cap}]
-    return tables
-
-
 def test_partner_cap_makes_a_crossborder_project_impossible(tmp_path):
     answer = solve_ok(tmp_path, partner_case(cap=4))
     assert chosen(answer) == {}
@@ -204,16 +195,6 @@ def test_partner_must_border_the_host_region(tmp_path):
 
 
 # --- joint projects (cost shares) --------------------------------------------------------------
-
-def joint_case(budget_b):
-    # J (cost 10) is split 50/50 between A and B, paid from a regional fund; A has 5.
-    tables = scenario([project("J", 10)], [impact("J", 3)],
-                      [{"fund": "F", "year": 2026, "region": "A", "amount": 5},
-                       {"fund": "F", "year": 2026, "region": "B", "amount": budget_b}])
-    tables["CostShares"] = [{"project": "J", "region": "A", "share": 0.5},
-                            {"project": "J", "region": "B", "share": 0.5}]
-    return tables
-
 
 def test_payment_joint_project_fails_when_one_share_does_not_fit(tmp_path):
     assert chosen(solve_ok(tmp_path, joint_case(budget_b=4))) == {}

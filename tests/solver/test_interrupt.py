@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from benchmarks.generate import generate_workbook
 
 
@@ -27,8 +29,8 @@ def test_ctrl_c_stops_the_solver_and_keeps_the_best_plan(tmp_path):
     stdout, _ = process.communicate(timeout=60)
     assert time.perf_counter() - started < 10  # stops within a few seconds
     answer = json.loads(stdout)
-    if answer["status"] == "optimal":  # the machine was fast enough to finish first: nothing to test
-        return
+    if answer["status"] == "optimal":
+        pytest.skip("the machine finished the solve before Ctrl-C reached it: nothing to interrupt")
     assert process.returncode == 130
     assert answer["status"] == "interrupted"
     assert answer["projects"], "the best plan found so far is reported"

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pyomo.environ as pyo
 
 from planner.model import BUILDER_MODULES, CONSTRAINT_FAMILIES, build_model
 from planner.scenario import load_scenario
-from tests.builders import minimal_tables, write_workbook
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.builders import ROOT, minimal_tables, write_workbook
 
 
 def spec_ids() -> list[str]:
@@ -40,7 +37,7 @@ def test_model_components_are_named_after_the_spec_ids(tmp_path):
 
 
 def test_every_family_has_a_hand_solved_test():
-    text = "\n".join((ROOT / "tests" / name).read_text(encoding="utf-8")
+    text = "\n".join((ROOT / "tests" / "model" / name).read_text(encoding="utf-8")
                      for name in ("test_families.py", "test_investment_families.py", "test_equity.py"))
     tested = set(re.findall(r"^def test_([a-z_]+?)_", text, flags=re.MULTILINE))
     for family in CONSTRAINT_FAMILIES:

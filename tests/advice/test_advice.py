@@ -26,8 +26,7 @@ from planner.scenario import load_scenario
 from planner.scenario.goal_checks import goal_hygiene, level_target
 from planner.solver import SolveOptions, hand_off, solver_output_to_stderr
 from tests.builders import write_workbook
-from tests.test_families import impact, pooled, project, scenario
-from tests.test_investment_families import joint_case, partner_case
+from tests.cases import impact, joint_case, partner_case, pooled, project, scenario
 
 
 def load(tmp_path, tables, name="s.xlsx"):

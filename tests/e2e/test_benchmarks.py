@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from benchmarks.generate import SIZES, generate, generate_workbook, write_workbook
 from planner.scenario import check_scenario
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.builders import ROOT
 
 
 def test_generated_workbook_validates(tmp_path):

@@ -9,44 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders import chosen, settings, solve_tables
-
-
-def scenario(projects, impacts, budgets, *, horizon=2, objective="benefit", funds=None,
-             goals=None, baseline=None, regions=("A", "B"), indicators=None, **extra):
-    """A compact scenario: indicator ``grp`` worth 1 per unit unless told otherwise."""
-    return {
-        "Settings": settings(name="case", start_year=2026, horizon=horizon, objective=objective,
-                             **extra),
-        "Regions": [{"region": r, "population": 100} for r in regions],
-        "Indicators": indicators or [{"indicator": "grp", "value": 1}],
-        "Baseline": baseline or [],
-        "Funds": funds or [{"fund": "F"}],
-        "Budgets": budgets,
-        "Projects": projects,
-        "Impacts": impacts,
-        "Goals": goals or [],
-    }
-
-
-def project(pid, cost, region="A", **more):
-    return {"project": pid, "kind": "other", "region": region, "cost": cost, **more}
-
-
-def impact(pid, value, indicator="grp", **more):
-    return {"project": pid, "indicator": indicator, "value": value, **more}
-
-
-def pooled(amounts: dict[int, float], fund="F"):
-    return [{"fund": fund, "year": y, "amount": a} for y, a in amounts.items()]
-
-
-def solve_ok(tmp_path, tables, *extra):
-    code, answer = solve_tables(tmp_path, tables, "scenario.xlsx", *extra)
-    assert code == 0, answer
-    assert answer["status"] == "optimal"
-    return answer
-
+from tests.builders import chosen, solve_tables
+from tests.cases import impact, pooled, project, scenario, solve_ok
 
 # --- one_start -------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.builders import chosen, solve_tables
-from tests.test_families import impact, pooled, project, scenario, solve_ok
+from tests.cases import impact, pooled, project, scenario, solve_ok
 
 
 def base(rules=(), objective="benefit", divisible=False, budget=5):

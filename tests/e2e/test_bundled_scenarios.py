@@ -18,9 +18,10 @@ from typer.testing import CliRunner
 
 from planner.cli import app
 from planner.scenario import check_scenario
+from tests.builders import ROOT
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SCENARIOS = ROOT / "scenarios"
+SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 def solve(name: str) -> tuple[int, dict]:
