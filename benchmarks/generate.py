@@ -1,6 +1,6 @@
 """Seeded generator of contract-v1 scenario workbooks for the benchmark.
 
-Three sizes (issue 4, "Performance"):
+Three sizes:
 
 =======  =======  ========  =====
 size     regions  projects  years

@@ -18,7 +18,6 @@ from typing import Any
 
 import pandas as pd
 
-from planner import __version__
 from planner.advice.diagnose import diagnose
 from planner.advice.fairness import price_of_fairness
 from planner.advice.findings import Findings
@@ -28,6 +27,7 @@ from planner.results import Answer, solve_scenario
 from planner.scenario import Scenario, load_scenario
 from planner.solver import SolveOptions
 from planner.status import Status
+from planner.version import __version__
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """An independent, solver-free reference implementation of the allocation model (contract v1).
 
-This module re-implements the semantics of issue 4 ("the allocation model") directly from the
+This module re-implements the semantics of the allocation model directly from the
 scenario tables that the tests write, without importing anything from ``planner``. It is the check
 against the planner, so it is written for clarity and exactness, not speed:
 

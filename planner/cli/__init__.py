@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import typer
 
-from planner import __version__
 from planner.cli import advice, compare, solve
 from planner.cli.common import err, out
 from planner.scenario.safety import check_defusedxml
+from planner.version import __version__
 
 app = typer.Typer(
     help="Optimisation-based policy planner for regional development.\n\n"

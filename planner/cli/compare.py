@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from planner.cli.common import DebugOpt, GapOpt, JsonOpt, TimeOpt, err, fail, out, print_json, setup_logging
-from planner.compare import exit_code, make_jobs, overview, run_jobs
+from planner.comparison import exit_code, make_jobs, overview, run_jobs
 from planner.errors import PlannerError
 from planner.output.comparison_workbook import write_comparison
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
 
-from planner.compare import Outcome, allocation_by_region, goals_matrix, input_differences, overview, projects_matrix
+from planner.comparison import Outcome, allocation_by_region, goals_matrix, input_differences, overview, projects_matrix
 from planner.output.excel import MONEY, NUMBER, add_sheet, atomic_write, new_workbook, write_block
 
 

@@ -8,7 +8,11 @@ validated :class:`Scenario` (warnings attached) or raises
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from planner.errors import Problem, ScenarioInvalid
 from planner.scenario.checks import check_all
@@ -20,7 +24,7 @@ from planner.scenario.schema import SHEETS
 from planner.scenario.tables import ROW, read_settings, read_tables
 from planner.scenario.variants import apply_variant, variant_names
 
-__all__ = ["Scenario", "load_scenario", "check_scenario", "list_variants"]
+__all__ = ["Scenario", "check_scenario", "check_tables", "list_variants", "load_scenario", "revalidate"]
 
 WANTED = {s.name.lower() for s in SHEETS}
 
@@ -30,13 +34,28 @@ def _validate(raw: RawWorkbook, path: Path) -> tuple[Scenario | None, list[Probl
     problems = raw.problems + problems
     settings, setting_rows, setting_problems = read_settings(tables["Settings"])
     problems += setting_problems
-    problems += check_all(tables, settings)
-    problems += check_families(tables, settings)
-    problems += goal_hygiene(tables, settings)
+    problems += check_tables(tables, settings)
     if any(p.severity == "error" for p in problems):
         return None, problems
     return Scenario(settings=settings, tables=tables, setting_rows=setting_rows,
                     problems=problems, path=path), problems
+
+
+def check_tables(tables: dict[str, pd.DataFrame], settings: dict[str, Any]) -> list[Problem]:
+    """The contract's cross-sheet rules on typed tables (references, windows, families, goals)."""
+    return check_all(tables, settings) + check_families(tables, settings) + goal_hygiene(tables, settings)
+
+
+def revalidate(scenario: Scenario) -> Scenario:
+    """A fresh copy of a scenario whose tables were edited in code, checked again by the rules.
+
+    Raises :class:`ScenarioInvalid` with every problem when an edit broke the contract.
+    """
+    problems = check_tables(scenario.tables, scenario.settings)
+    if any(p.severity == "error" for p in problems):
+        raise ScenarioInvalid(problems)
+    return dataclasses.replace(scenario, tables=dict(scenario.tables), settings=dict(scenario.settings),
+                               problems=problems)
 
 
 def check_scenario(path: Path | str, variant: str | None = None,

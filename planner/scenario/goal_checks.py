@@ -1,6 +1,6 @@
 """Goal hygiene: warnings about goals that mix up ends and means, or contradict each other.
 
-Typical goal-setting errors (issue 8, section 5) are setting a goal on a cost
+Typical goal-setting errors are setting a goal on a cost
 or an input, putting a goal on an intermediate outcome beside one on the final
 outcome it feeds (the plan then serves two masters that count the same effect
 twice), and targets that no level can meet at once. Each check is a function

@@ -1,4 +1,4 @@
-"""Decision support (issue 8): diagnosis, marginal value of money, frontier, alternatives, goal hygiene.
+"""Decision support: diagnosis, marginal value of money, frontier, alternatives, goal hygiene.
 
 Each scenario is stated in full and its answer worked out by hand in a comment.
 """

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from planner import compare as cmp
+from planner import comparison as cmp
 from tests.builders import minimal_tables, run_cli, write_workbook
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.compare.jobs import Outcome
+from planner.comparison.jobs import Outcome
 from planner.scenario.schema import SHEETS
 
 

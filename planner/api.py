@@ -1,0 +1,179 @@
+"""The Python API for analysts: load, solve, compare and advise from a notebook.
+
+Every function takes a workbook path or a :class:`~planner.scenario.Scenario` (from
+:func:`load`, possibly edited: its ``tables`` are pandas DataFrames) and returns
+objects whose tables are DataFrames. Bad input raises :class:`ScenarioInvalid`
+carrying every located problem (``.problems``, each with ``sheet``, ``row``,
+``column``, ``message``), including a file that cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planner.advice.alternatives import Alternatives, find_alternatives
+from planner.advice.diagnose import Diagnosis
+from planner.advice.diagnose import diagnose as diagnose_scenario
+from planner.advice.fairness import price_of_fairness as fairness_of
+from planner.advice.frontier import Frontier, budget_frontier, goal_frontier
+from planner.advice.marginal import marginal_table
+from planner.comparison import (
+    Outcome,
+    allocation_by_region,
+    exit_code,
+    goals_matrix,
+    input_differences,
+    make_jobs,
+    overview,
+    projects_matrix,
+    run_jobs,
+)
+from planner.errors import Problem, ScenarioInvalid, WorkbookFileError
+from planner.output.comparison_workbook import write_comparison
+from planner.pipeline import Result, solve_loaded
+from planner.scenario import Scenario, load_scenario, revalidate
+from planner.solver import SolveOptions
+from planner.status import Status
+
+ScenarioLike = Scenario | str | os.PathLike
+
+
+def load(path: str | os.PathLike, variant: str | None = None) -> Scenario:
+    """A validated scenario (optionally one of its variants); its ``tables`` are DataFrames."""
+    try:
+        return load_scenario(Path(path), variant)
+    except WorkbookFileError as exc:
+        raise ScenarioInvalid([Problem("error", Path(path).name, None, None, str(exc))]) from exc
+
+
+def _scenario(item: ScenarioLike, variant: str | None = None) -> Scenario:
+    if isinstance(item, Scenario):
+        if variant is not None:
+            raise ValueError("variant applies to a workbook path; a loaded scenario is already one variant")
+        return revalidate(item)
+    return load(item, variant)
+
+
+def _options(scenario: Scenario, time_limit: float | None, mip_gap: float | None) -> SolveOptions:
+    return SolveOptions.from_settings(scenario.settings, time_limit=time_limit, mip_gap=mip_gap)
+
+
+def solve(scenario: ScenarioLike, variant: str | None = None, time_limit: float | None = None,
+          mip_gap: float | None = None, marginal: bool = False, price_of_fairness: bool = False) -> Result:
+    """Solve a scenario: ``status``, ``objective``, ``stages``, and DataFrames ``plan``, ``goals``,
+    ``spending``, ``regions``; ``to_excel(path)`` and ``to_json()``. An infeasible scenario comes
+    back with ``status`` "infeasible" and its diagnosis in ``findings.diagnosis``."""
+    loaded = _scenario(scenario, variant)
+    return solve_loaded(loaded, _options(loaded, time_limit, mip_gap), fairness=price_of_fairness,
+                        marginal=marginal)
+
+
+def diagnose(scenario: ScenarioLike, variant: str | None = None, time_limit: float | None = None) -> Diagnosis:
+    """Why a scenario is infeasible, in workbook terms, and the cheapest repairs."""
+    loaded = _scenario(scenario, variant)
+    return diagnose_scenario(loaded, _options(loaded, time_limit, None))
+
+
+def marginal(scenario: ScenarioLike, step: float = 0.05, variant: str | None = None,
+             time_limit: float | None = None) -> pd.DataFrame:
+    """What a step more money in each binding budget buys (one row per budget)."""
+    loaded = _scenario(scenario, variant)
+    return marginal_table(loaded, _options(loaded, time_limit, None), step=step)
+
+
+def frontier(scenario: ScenarioLike, fund: str | None = None, start: float = 0.5, stop: float = 1.5,
+             steps: int = 11, goal: str | None = None, workers: int = 1, variant: str | None = None,
+             time_limit: float | None = None) -> Frontier:
+    """Budgets of ``fund`` (all funds when None) scaled from ``start`` to ``stop``; or, with
+    ``goal``, that goal's target swept at the cheapest cost. ``.points`` is a DataFrame."""
+    loaded = _scenario(scenario, variant)
+    options = _options(loaded, time_limit, None)
+    if goal is not None:
+        return goal_frontier(loaded, goal, start, stop, steps, options, workers)
+    return budget_frontier(loaded, fund, start, stop, steps, options, workers)
+
+
+def alternatives(scenario: ScenarioLike, slack: float = 0.05, count: int = 5, variant: str | None = None,
+                 time_limit: float | None = None) -> Alternatives:
+    """Near-optimal plans that differ most from the optimum; ``.overview()``, ``.classes()``."""
+    loaded = _scenario(scenario, variant)
+    return find_alternatives(loaded, slack, count, _options(loaded, time_limit, None))
+
+
+def price_of_fairness(scenario: ScenarioLike, variant: str | None = None,
+                      time_limit: float | None = None) -> dict[str, Any]:
+    """Benefit of the most beneficial plan without and with the Equity rules, and what changes."""
+    loaded = _scenario(scenario, variant)
+    return fairness_of(loaded, _options(loaded, time_limit, None))
+
+
+@dataclass
+class Comparison:
+    """Several scenarios solved side by side; every table is a DataFrame."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def overview(self) -> pd.DataFrame:
+        """One row per scenario: status, objective, money used, goals met, stage values."""
+        return overview(self.outcomes)
+
+    @property
+    def allocation(self) -> pd.DataFrame:
+        """Region x scenario: money invested, per capita, and indicator gains at the end."""
+        return allocation_by_region(self.outcomes)
+
+    @property
+    def projects(self) -> pd.DataFrame:
+        """Project x scenario start year, and whether it is chosen in every scenario."""
+        return projects_matrix(self.outcomes)
+
+    @property
+    def goals(self) -> pd.DataFrame:
+        """Goal x scenario shortfall."""
+        return goals_matrix(self.outcomes)
+
+    @property
+    def inputs(self) -> pd.DataFrame:
+        """The input cells that differ between the scenarios."""
+        return input_differences(self.outcomes)
+
+    @property
+    def status(self) -> Status:
+        return Status(_status_of(exit_code(self.outcomes)))
+
+    def to_excel(self, path: str | os.PathLike) -> Path:
+        """Write the comparison workbook (atomically)."""
+        return write_comparison(self.outcomes, Path(path))
+
+
+def _status_of(code: int) -> str:
+    return next(s for s in (Status.optimal, Status.invalid, Status.infeasible, Status.no_solution,
+                            Status.interrupted) if s.exit_code == code)
+
+
+def compare(scenarios: list[ScenarioLike], variants: bool = False, workers: int = 1,
+            dask: str | None = None, time_limit: float | None = None, mip_gap: float | None = None) -> Comparison:
+    """Solve workbooks (with every variant when ``variants``) and loaded scenarios side by side."""
+    per_item = [[] if isinstance(s, Scenario) else make_jobs([Path(s)], variants, time_limit, mip_gap)
+                for s in scenarios]
+    solved = iter(run_jobs([job for jobs in per_item for job in jobs], workers=workers, dask_address=dask))
+    ordered: list[Outcome] = []
+    for item, jobs in zip(scenarios, per_item):
+        if isinstance(item, Scenario):
+            result = solve(item, time_limit=time_limit, mip_gap=mip_gap)
+            inputs = {n: t.drop(columns=["row"], errors="ignore") for n, t in item.tables.items() if n != "Variants"}
+            ordered.append(Outcome(item.name, result.status, result.answer,
+                                   "" if result.status.solved else result.answer.message, inputs))
+        else:
+            ordered += [next(solved) for _ in jobs]
+    return Comparison(ordered)
+
+
+__all__ = ["Comparison", "Result", "Scenario", "Status", "alternatives", "compare", "diagnose", "frontier",
+           "load", "marginal", "price_of_fairness", "solve"]
