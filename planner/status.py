@@ -72,8 +72,10 @@ WORDS: dict[Status, str] = {
 
 _S = highspy.HighsModelStatus
 #: Model statuses of a solve stopped by a limit: a plan when HiGHS holds one, else none.
+#: HiGHS's own interrupt (a callback asked it to stop); missing from highspy's type stubs.
+_HIGHS_INTERRUPT = _S.__members__["kHighsInterrupt"]
 _LIMITS = frozenset({_S.kTimeLimit, _S.kIterationLimit, _S.kSolutionLimit, _S.kObjectiveBound,
-                     _S.kObjectiveTarget, _S.kMemoryLimit, _S.kInterrupt, _S.kHighsInterrupt})
+                     _S.kObjectiveTarget, _S.kMemoryLimit, _S.kInterrupt, _HIGHS_INTERRUPT})
 _INFEASIBLE = frozenset({_S.kInfeasible, _S.kUnboundedOrInfeasible})
 
 
@@ -99,7 +101,7 @@ def from_highs(model_status: highspy.HighsModelStatus, has_solution: bool, cance
         return Status.interrupted
     if has_solution and (model_status in _LIMITS or cancelled == "time"):
         return Status.feasible
-    if model_status in (_S.kInterrupt, _S.kHighsInterrupt) and not cancelled:
+    if model_status in (_S.kInterrupt, _HIGHS_INTERRUPT) and not cancelled:
         return Status.interrupted
     return Status.no_solution
 

@@ -122,7 +122,7 @@ def find_alternatives(scenario: Scenario, slack: float = 0.05, count: int = 5,
     options = options or SolveOptions()
     model = model or build_model(scenario)
     base = solve(model, options)
-    if not base.has_plan:
+    if base.values is None:
         raise AlternativesError(base)
     found = Alternatives(scenario.name, slack)
     found.plans.append(_plan(model, base.values, base, 0, None))

@@ -18,7 +18,7 @@ hand-off, which gives the same feasible set plus the columns a repair needs.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
@@ -44,7 +44,7 @@ class Run:
     """Outcome of one solve of the elastic model."""
 
     status: str  # optimal | feasible (stopped by a time limit with slacks) | infeasible | unknown
-    slacks: np.ndarray | None = None  # value of each rule's slack (None without a plan)
+    slacks: np.ndarray = field(default_factory=lambda: np.zeros(0))  # each rule's slack (empty: no plan)
     objective: float | None = None
 
 

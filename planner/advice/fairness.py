@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pandas as pd
+
 from planner.results import disparity, per_capita_levels, solve_scenario
 from planner.scenario import Scenario
 from planner.solver import SolveOptions
@@ -32,8 +34,8 @@ def price_of_fairness(scenario: Scenario, options: SolveOptions) -> dict[str, An
         "benefit_lost": lost,
         "benefit_lost_pct": (lost / efficient.objective * 100) if efficient.objective else None,
     })
-    eff = per_capita_levels(efficient, indicator)
-    fair_levels = per_capita_levels(fair, indicator)
+    eff = per_capita_levels(efficient, indicator) if indicator else pd.DataFrame()
+    fair_levels = per_capita_levels(fair, indicator) if indicator else pd.DataFrame()
     if not eff.empty:
         regions = eff[["region", "population", "baseline_per_capita"]].copy()
         regions["gain_per_capita_efficient"] = eff["end_per_capita"] - eff["baseline_per_capita"]

@@ -144,7 +144,7 @@ def solve_point(scenario: Scenario, factor: float, options: SolveOptions,
         return point | {"status": "error", "reason": str(exc)}
     point |= {"status": result.status, "objective": result.objective, "stages": list(result.stages),
               "reason": "" if result.has_plan else result.message}
-    if not result.has_plan:
+    if result.values is None:
         return point
     shares = chosen_starts(model, result.values)
     point["projects"] = sorted(set(shares["project"]))

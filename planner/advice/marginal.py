@@ -57,7 +57,7 @@ def marginal_table(scenario: Scenario, options: SolveOptions | None = None, step
     options = _precise(options or SolveOptions())
     model = model or build_model(scenario)
     base = solve(model, options)
-    if not base.has_plan:
+    if base.values is None:
         raise MarginalError(base)
     budgets = _budget_state(model, base.values)
     signs = {s.name: s.sign for s in model.stages if s.reported}

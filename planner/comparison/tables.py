@@ -48,16 +48,15 @@ def allocation_by_region(outcomes: list[Outcome]) -> pd.DataFrame:
 
 def projects_matrix(outcomes: list[Outcome]) -> pd.DataFrame:
     """Project x scenario start year (blank = not chosen) and the robust core."""
-    solved = [o for o in outcomes if o.answer is not None and o.status in ("optimal", "feasible")]
+    solved = [(o, o.answer) for o in outcomes if o.answer is not None and o.status in ("optimal", "feasible")]
     if not solved:
         return pd.DataFrame()
-    projects = sorted({p for o in solved for p in o.answer.project_info["project"]})
+    projects = sorted({p for _, a in solved for p in a.project_info["project"]})
     matrix = pd.DataFrame({"project": projects})
-    for o in solved:
-        starts = o.answer.projects.groupby("project")["start"].min() if not o.answer.projects.empty \
-            else pd.Series(dtype=float)
+    for o, a in solved:
+        starts = a.projects.groupby("project")["start"].min() if not a.projects.empty else pd.Series(dtype=float)
         matrix[o.label] = matrix["project"].map(starts)
-    chosen = matrix[[o.label for o in solved]].notna()
+    chosen = matrix[[o.label for o, _ in solved]].notna()
     matrix["chosen_in"] = chosen.sum(axis=1)
     matrix["class"] = ["core (every scenario)" if n == len(solved) else "never" if n == 0 else "some"
                        for n in matrix["chosen_in"]]
@@ -103,7 +102,7 @@ def input_differences(outcomes: list[Outcome]) -> pd.DataFrame:
 
 def _as_text(table: pd.DataFrame) -> pd.DataFrame:
     """Every cell as display text (blank for missing), so values compare across scenarios."""
-    def text(value) -> str:
+    def text(value: object) -> str:
         if value is None or (isinstance(value, float) and value != value):
             return ""
         if isinstance(value, tuple):

@@ -48,7 +48,7 @@ class ModelIndex:
     goals: pd.DataFrame
     baseline: pd.DataFrame
     indicators: pd.DataFrame
-    investments: InvestmentIndex | None = None
+    investments: InvestmentIndex
 
     @property
     def first_year(self) -> int:

@@ -59,7 +59,7 @@ def _cumulative_discount(b: AllocationModel):
     years = b.index.years
     totals = np.concatenate([[0.0], np.cumsum(b.index.discount.to_numpy())])
 
-    def cumulative(t):
+    def cumulative(t: np.ndarray | int) -> np.ndarray:
         position = np.clip(np.asarray(t) - years[0] + 1, 0, len(years))
         return totals[position]
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
+from numpy.typing import ArrayLike
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 #: A row bound that is absent ("no lower bound", "no upper bound") in the bound arrays of a family.
@@ -63,7 +64,7 @@ class Terms:
     cols: list[np.ndarray] = field(default_factory=list)
     coefs: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, rows, cols, coefs) -> None:
+    def add(self, rows: ArrayLike, cols: ArrayLike, coefs: ArrayLike) -> None:
         rows = np.asarray(rows, dtype=np.int64)
         self.rows.append(rows)
         self.cols.append(np.asarray(cols, dtype=np.int64))
@@ -100,7 +101,7 @@ def add_constraint(model: pyo.ConcreteModel, name: str, columns: Columns, terms:
     lows = [None if np.isnan(v) else float(v) for v in lower]
     ups = [None if np.isnan(v) else float(v) for v in upper]
 
-    def rule(m, i):
+    def rule(m: pyo.ConcreteModel, i: int) -> tuple[float | None, LinearExpression, float | None]:
         a, b = bounds[i], bounds[i + 1]
         expr = LinearExpression(linear_coefs=coefs[a:b].tolist(),
                                 linear_vars=[all_vars[c] for c in cols[a:b]])
@@ -121,8 +122,9 @@ def linear_objective(columns: Columns, cols: np.ndarray, coefs: np.ndarray) -> L
 MEANING_COLUMNS = ("rule_key", "relax", "rule_side", "sheet", "excel_row")
 
 
-def declare(meaning: pd.DataFrame, sheet: str | np.ndarray, excel_row, rule_key=None, relax=0.0,
-            rule_side=None) -> pd.DataFrame:
+def declare(meaning: pd.DataFrame, sheet: str | ArrayLike, excel_row: ArrayLike | None,
+            rule_key: list | None = None, relax: float | ArrayLike = 0.0,
+            rule_side: list | None = None) -> pd.DataFrame:
     """What each row of a constraint family means in workbook terms, one frame row per model row.
 
     rule_key: the planner rule the row belongs to, e.g. ("budget", fund, scope, year) or
@@ -151,9 +153,9 @@ def bound_relax(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
     return np.where(has_lower & ~has_upper, 1.0, np.where(has_upper & ~has_lower, -1.0, 0.0))
 
 
-def _column(value, n: int, dtype) -> np.ndarray:
+def _column(value: object, n: int, dtype: type) -> np.ndarray:
     """A per-row value: a scalar repeated, or a sequence of n values (tuples kept whole)."""
-    column = np.empty(n, dtype=dtype)
+    column: np.ndarray = np.empty(n, dtype=dtype)
     if isinstance(value, (list, np.ndarray, pd.Series, pd.Index)):
         values = list(value)
         if len(values) != n:

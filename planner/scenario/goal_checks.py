@@ -144,9 +144,9 @@ def level_target(goal: dict[str, Any], baseline: float) -> float | None:
     with baseline the sum of Baseline values of the goal's indicator over its scope.
     """
     target = goal.get("target")
-    if _blank(target):
+    if target is None or _blank(target):
         return None
-    return level_target_of(float(target), baseline, str(goal.get("basis") or "level").lower())
+    return float(level_target_of(float(target), baseline, str(goal.get("basis") or "level").lower()))
 
 
 def _scope_baseline(tables: Tables, goal: dict[str, Any]) -> float:
@@ -173,7 +173,7 @@ def _last_year(settings: dict[str, Any]) -> int | None:
 
 def _year(goal: dict[str, Any], last: int | None) -> int | None:
     year = goal.get("year")
-    return last if _blank(year) else int(year)
+    return last if year is None or _blank(year) else int(year)
 
 
 __all__ = ["goal_hygiene", "goals_on_inputs", "intermediate_beside_final", "contradictory_goals",

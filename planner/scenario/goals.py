@@ -9,11 +9,12 @@ repairs all use these functions (vectorised: scalars or numpy arrays).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 BASES = ("level", "change", "percent")
 
 
-def level_target(written, baseline, basis):
+def level_target(written: ArrayLike, baseline: ArrayLike, basis: ArrayLike) -> np.ndarray | float:
     """The level the model constrains: written; baseline + written; baseline * (1 + written/100)."""
     written, baseline, basis = np.asarray(written, float), np.asarray(baseline, float), np.asarray(basis)
     level = np.select([basis == "change", basis == "percent"],
@@ -21,7 +22,7 @@ def level_target(written, baseline, basis):
     return level if level.ndim else float(level)
 
 
-def written_target(level, baseline, basis):
+def written_target(level: ArrayLike, baseline: ArrayLike, basis: ArrayLike) -> np.ndarray | float:
     """The written target that means ``level`` (the inverse; a percent of a zero baseline keeps 0)."""
     level, baseline, basis = np.asarray(level, float), np.asarray(baseline, float), np.asarray(basis)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -30,7 +31,7 @@ def written_target(level, baseline, basis):
     return written if written.ndim else float(written)
 
 
-def shortfall_scale(written, baseline, basis):
+def shortfall_scale(written: ArrayLike, baseline: ArrayLike, basis: ArrayLike) -> np.ndarray | float:
     """What a shortfall is measured against: |written target| for level and change goals, the
     implied change |baseline * target / 100| for percent goals; 1 where that is 0."""
     written, baseline, basis = np.asarray(written, float), np.asarray(baseline, float), np.asarray(basis)

@@ -60,8 +60,9 @@ def solver_output_to_stderr() -> Iterator[None]:
         yield
         return
     for stream in (sys.stdout, sys.__stdout__):
-        with contextlib.suppress(Exception):
-            stream.flush()
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.flush()
     saved = os.dup(stdout_fd)
     try:
         os.dup2(stderr_fd, stdout_fd)

@@ -113,6 +113,8 @@ def _solve_stages(model: AllocationModel, matrix: MatrixModel, deadline: float |
             if outcome == Status.interrupted:
                 return SolveResult(Status.interrupted, None, stages, None, message="stopped by Ctrl-C")
             return SolveResult(outcome, None, [], None, message=message)
+        if values is None:  # optimal without a plan: HiGHS broke its own promise
+            return SolveResult(Status.no_solution, None, [], None, message="the solver reported no plan")
         if stage is not None and number < len(plan) - 1:
             start = _hold_stage(highs, matrix, cost, values)
     return SolveResult(Status.optimal, values, stages, gap)

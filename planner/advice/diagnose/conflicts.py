@@ -25,7 +25,7 @@ from planner.advice.elastic import CHECK_LIMIT, FILTER_LIMIT, ElasticModel
 from planner.advice.rulebook import Rule, RuleBook
 from planner.model import AllocationModel
 from planner.scenario import Scenario
-from planner.solver import SolveOptions, solver_output_to_stderr
+from planner.solver import MatrixModel, SolveOptions, solver_output_to_stderr
 from planner.status import Status, read_highs
 
 IIS_IRREDUCIBLE = 4
@@ -49,8 +49,8 @@ class Groups:
     cores: list[list[int]]
 
 
-def find_conflicts(scenario: Scenario, model: AllocationModel, matrix, book: RuleBook,
-                    options: SolveOptions, max_conflicts: int):
+def find_conflicts(scenario: Scenario, model: AllocationModel, matrix: MatrixModel, book: RuleBook,
+                   options: SolveOptions, max_conflicts: int) -> tuple[list[list[Rule]], Groups, str, list[str]]:
     """Up to ``max_conflicts`` disjoint conflicts: HiGHS's IIS of the LP relaxation first, then
     (when whole projects are still infeasible) the deletion filter on the elastic MIP.
 
@@ -194,9 +194,9 @@ def _conflict_from_iis(matrix, book: RuleBook, mip: bool) -> tuple[list[Rule], l
     inverse = {int(p): g for g, p in enumerate(matrix.positions) if p >= 0}
     for col, bound in zip(iis.col_index_, iis.col_bound_):
         if int(bound) in (3, 4):  # an upper bound: a start share is at most 1
-            rule = book.for_column(inverse.get(int(col), -1))
-            if rule is not None:
-                rules.append(rule)
+            column_rule = book.for_column(inverse.get(int(col), -1))
+            if column_rule is not None:
+                rules.append(column_rule)
     return dedupe(rules), relax
 
 
@@ -315,7 +315,7 @@ def _refine(elastic: ElasticModel, kept: list[Unit], base: set[int]) -> list[int
     for index, unit in enumerate(current):
         if len(unit) < 2:
             continue
-        singles = [(k,) for k in unit]
+        singles: list[Unit] = [(k,) for k in unit]
         inside = _deletion_filter(elastic, singles, base)
         current[index] = [k for (k,) in inside]
         base = base | (set(unit) - set(current[index]))

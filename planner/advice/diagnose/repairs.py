@@ -147,7 +147,7 @@ def _goal_repair(rule: Rule, amount: float) -> dict[str, Any]:
     level = d["target"] - amount if lower else d["target"] + amount
     written, basis, baseline = d.get("written", d["target"]), d.get("basis", "level"), d.get("baseline", 0.0)
     verb = "lowering" if lower else "raising"
-    new = written_target(level, baseline, basis) if baseline or basis != "percent" else written
+    new = float(written_target(level, baseline, basis)) if baseline or basis != "percent" else written
     if basis == "percent":
         shown, was = f"{number(new)}%", f"{number(written)}%"
     elif basis == "change":
