@@ -63,3 +63,90 @@ def joint_case(budget_b):
     tables["CostShares"] = [{"project": "J", "region": "A", "share": 0.5},
                             {"project": "J", "region": "B", "share": 0.5}]
     return tables
+
+
+def random_family_tables(seed: int) -> dict:
+    """A small random scenario that exercises every family: a cluster, three links, a partner,
+    a joint project, goals on every basis, one equity rule of a random kind, and a random
+    objective. Valid by construction (it may still be infeasible when goals are hard)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    regions = ["R1", "R2", "R3", "R4"][: int(rng.integers(3, 5))]
+    people = 1e6 if seed % 3 == 0 else 1.0  # populations in persons for a third of the seeds
+    objective = ["goals", "benefit", "cost", "maxmin"][seed % 4]
+    horizon = int(rng.integers(3, 5))
+    years = list(range(2026, 2026 + horizon))
+
+    def r(low, high):
+        return float(np.round(rng.uniform(low, high), 1))
+
+    tables: dict = {
+        "Settings": settings(name=f"family-{seed}", start_year=2026, horizon=horizon, objective=objective,
+                             discount_rate=[0, 0.05][seed % 2], mip_gap=1e-9,
+                             tie_break=["min_cost", "max_benefit", "none"][seed % 3]),
+        "Regions": [{"region": g, "population": int(rng.integers(500, 5000) * people),
+                     "group": "Z1" if i < 2 else None, "borders": "KZ" if g == "R1" else None}
+                    for i, g in enumerate(regions)],
+        "Indicators": [{"indicator": "grp", "value": 1}, {"indicator": "jobs", "value": 0.05},
+                       {"indicator": "accessibility", "value": 0}],
+        "Baseline": [{"region": g, "indicator": k, "value": r(100, 500) * (people if k == "grp" else 1)}
+                     for g in regions for k in ("grp", "jobs")],
+        "Funds": [{"fund": "national", "carry_over": "yes"}, {"fund": "regional", "carry_over": "no"},
+                  {"fund": "foreign", "carry_over": "no"}],
+        "Budgets": ([{"fund": "national", "year": y, "amount": r(15, 50)} for y in years]
+                    + [{"fund": "regional", "year": y, "region": g, "amount": r(3, 15)}
+                       for y in years for g in regions if rng.random() < 0.6]
+                    + [{"fund": "foreign", "year": 2026, "amount": r(5, 25)}]),
+        "Clusters": [{"cluster": "Q1", "region": "R1", "role": "research", "min_count": 1},
+                     {"cluster": "Q1", "region": "R1", "role": "training", "min_count": 1}],
+        "Network": [{"link": "L1", "from": "R1", "to": "R2", "time": 2},
+                    {"link": "L2", "from": "R2", "to": "R3", "time": 3},
+                    {"link": "L3", "from": "R1", "to": "R3", "time": 4}],
+        "Partners": [{"partner": "KZ", "max_per_year": None if rng.random() < 0.5 else r(2, 8)}],
+        "CostShares": [{"project": "P8", "region": "R2", "share": 0.5},
+                       {"project": "P8", "region": "R3", "share": 0.5}],
+    }
+    projects = [
+        {"project": "P1", "kind": "cluster", "region": "R1", "cluster": "Q1", "role": "research"},
+        {"project": "P2", "kind": "cluster", "region": "R1", "cluster": "Q1", "role": "training"},
+        {"project": "P3", "kind": "cluster", "region": "R1", "cluster": "Q1", "role": "training"},
+        {"project": "P4", "kind": "transport", "region": "R2", "link": "L1", "new_time": 1},
+        {"project": "P5", "kind": "transport", "region": "R3", "link": "L2", "new_time": 1.5},
+        {"project": "P6", "kind": "crossborder", "region": "R1", "partner": "KZ", "partner_share": 0.3},
+        {"project": "P7", "kind": "other", "region": regions[-1], "divisible": "yes" if seed % 2 else "no"},
+        {"project": "P8", "kind": "other", "region": "R2"},
+        {"project": "P9", "kind": "other", "region": "R3",
+         **({"requires": "P7"} if seed % 3 == 1 else {"excludes": "P8"} if seed % 3 == 2 else {})},
+    ]
+    for p in projects:
+        p["cost"] = r(5, 35)
+        p["duration"] = int(rng.integers(1, 3))
+        if p["kind"] in ("cluster", "transport"):
+            p["funds"] = "national,foreign"
+        elif p["project"] == "P8":
+            p["funds"] = "regional,national"
+    tables["Projects"] = projects
+    impacts = []
+    for p in projects:
+        impacts.append({"project": p["project"], "indicator": "grp", "value": r(1, 10) * people})
+        impacts.append({"project": p["project"], "indicator": "jobs", "value": r(1, 20),
+                        "region": regions[int(rng.integers(len(regions)))] if rng.random() < 0.3 else None})
+    impacts.append({"project": "Q1", "indicator": "grp", "value": r(2, 8) * people})
+    tables["Impacts"] = impacts
+    grp = sum(b["value"] for b in tables["Baseline"] if b["indicator"] == "grp")
+    tables["Goals"] = [
+        {"goal": "G1", "indicator": "grp", "target": round(grp + r(5, 30) * people, 1), "priority": 1},
+        {"goal": "G2", "indicator": "jobs", "region": "Z1", "basis": "change", "target": r(5, 30), "priority": 2,
+         "weight": 2},
+        {"goal": "G3", "indicator": "jobs", "region": "R2", "basis": "percent", "target": r(1, 8), "priority": 2,
+         "hard": "yes" if seed % 5 == 0 else "no"},
+    ]
+    kind = ["per_capita_floor", "max_gap", "max_ratio", "min_share", "max_share", "gini_cap"][seed % 6]
+    per_person = grp / sum(g["population"] for g in tables["Regions"])
+    value = {"per_capita_floor": per_person * 0.5, "max_gap": per_person, "max_ratio": 4.0, "min_share": 0.2,
+             "max_share": 0.7, "gini_cap": 0.3}[kind]
+    tables["Equity"] = [{"rule": "E1", "indicator": None if kind.endswith("share") else "grp", "kind": kind,
+                         "value": value, "regions": "Z1" if kind.endswith("share") else None,
+                         "hard": "yes" if seed % 4 == 1 else "no", "priority": 1 + seed % 2}]
+    return tables

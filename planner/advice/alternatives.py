@@ -147,13 +147,13 @@ def find_alternatives(scenario: Scenario, slack: float = 0.05, count: int = 5,
         coefs = np.where(inside, 1.0, -1.0)
         # D - sum_{p not in C} c_p + sum_{p in C} c_p <= |C|
         index = np.concatenate([[d_col], x_cols]).astype(np.int32)
-        highs.addRow(-highspy.kHighsInf, float(len(chosen)), len(index), index, np.concatenate([[1.0], coefs]))
+        matrix.add_row(index, np.concatenate([[1.0], coefs]), -highspy.kHighsInf, float(len(chosen)))
         epsilon = 1.0 / (len(chosen_sets) * (len(projects) + 1))
         cost = np.zeros(highs.getNumCol())
         cost[d_col] = -1.0
         for previous in chosen_sets:
             np.add.at(cost, x_cols, epsilon * np.where([p in previous for p in project_of], 1.0, -1.0))
-        highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        matrix.set_costs(cost)
         with solver_output_to_stderr():
             highs.run()
         status, has_plan = read_highs(highs)
@@ -161,32 +161,29 @@ def find_alternatives(scenario: Scenario, slack: float = 0.05, count: int = 5,
             found.message = f"search stopped: {describe_highs(highs)}"
             break
         solution = np.asarray(highs.getSolution().col_value, dtype=float)
-        if solution[d_col] < min_distance:
+        if matrix.solution()[d_col] < min_distance:
             found.message = (f"no other plan within {slack:.0%} of the optimum differs by at least "
                              f"{min_distance:g} project(s) from the {len(found.plans)} found")
             break
-        values = np.zeros(len(model.columns.vars))
-        present = matrix.positions >= 0
-        values[present] = solution[matrix.positions[present]]
+        values = matrix.column_values(solution, len(model.columns.vars))
         found.plans.append(_plan(model, values, None, number, found.plans[0]))
     return found
 
 
 def _hold_stages(model: AllocationModel, matrix, values: np.ndarray, slack: float, hidden: bool) -> None:
     """Add stage <= optimum + slack * |optimum| (+ tolerance) for every stage (internal sense)."""
-    highs = matrix.highs
     for stage in model.stages:
         if not stage.reported and not hidden:
             continue
         optimum = float(np.dot(stage.coefs, values[stage.cols]))
-        limit = optimum + slack * abs(optimum) + STAGE_TOLERANCE * max(1.0, abs(optimum))
+        limit = optimum + (slack + STAGE_TOLERANCE) * abs(optimum)
         dense = np.zeros(matrix.num_col)
         positions = matrix.positions[stage.cols]
         keep = positions >= 0
         np.add.at(dense, positions[keep], stage.coefs[keep])
         cols = np.flatnonzero(dense)
         if len(cols):
-            highs.addRow(-highspy.kHighsInf, limit, len(cols), cols.astype(np.int32), dense[cols])
+            matrix.add_row(cols, dense[cols], -highspy.kHighsInf, limit)
 
 
 def _plan(model: AllocationModel, values: np.ndarray, result: SolveResult | None, number: int,

@@ -116,8 +116,7 @@ class ElasticModel:
     def _enforce_all(self) -> None:
         n = len(self.slack_cols)
         if n:
-            cols = self.slack_cols.astype(np.int32)
-            self.matrix.highs.changeColsBounds(n, cols, np.zeros(n), np.zeros(n))
+            self.matrix.set_bounds(self.slack_cols, np.zeros(n), np.zeros(n))
 
     def solve(self, relaxed: list[int] | set[int], costs: dict[int, float] | None = None,
               gap: float = 1e-6, time_limit: float | None = None) -> Run:
@@ -136,21 +135,23 @@ class ElasticModel:
         upper = np.zeros(n)
         for k in relaxed:
             upper[k] = 1.0 if self.rules[k].binary else highspy.kHighsInf
-        cost = np.zeros(self.matrix.num_col)
+        cost = np.zeros(highs.getNumCol())
         for k, c in (costs or {}).items():
             cost[self.slack_cols[k]] = c
         if n:
-            highs.changeColsBounds(n, self.slack_cols.astype(np.int32), np.zeros(n), upper)
-        highs.changeColsCost(self.matrix.num_col, np.arange(self.matrix.num_col, dtype=np.int32), cost)
+            self.matrix.set_bounds(self.slack_cols, np.zeros(n), upper)
+        scaled = cost * self.matrix.col_scale
+        largest = np.abs(scaled).max(initial=0.0)
+        self.matrix.set_costs(cost / largest if largest > 0 else cost)  # largest cost 1 for HiGHS
         with solver_output_to_stderr():
             highs.run()
         status, has_plan = read_highs(highs)
         if status == Status.infeasible:
             return Run("infeasible")
         if has_plan and status in (Status.optimal, Status.feasible):
-            values = np.asarray(highs.getSolution().col_value, dtype=float)
+            values = self.matrix.solution()
             slacks = values[self.slack_cols] if n else np.zeros(0)
-            return Run(str(status), slacks, float(highs.getInfo().objective_function_value))
+            return Run(str(status), slacks, float(cost @ values))
         return Run("unknown")
 
     def feasible(self, relaxed: list[int] | set[int], time_limit: float | None = None) -> bool | None:

@@ -52,7 +52,23 @@ def _build(scenario: Scenario) -> AllocationModel:
         builder(b)
     add_objectives(b)
     _add_pyomo_objectives(b)
+    b.trivially_infeasible = [_never_true_message(b, family, i, miss) for family, i, miss in b.never_true]
     return b
+
+
+def _never_true_message(b: AllocationModel, family: str, i: int, miss: float) -> str:
+    """Why a constant row makes the scenario infeasible before any solve, at its Sheet!row."""
+    r = b.rows[family].iloc[i]
+    where = f"{r['sheet']}!{r['excel_row']}" if r.get("excel_row") is not None else str(r["sheet"])
+    if family == "goal":
+        g = b.index.goals.iloc[i]
+        return (f"{where}: hard goal {g['goal']} can never be met: no project moves {g['indicator']} there "
+                f"and the baseline {r['base']:g} misses the target {g['target']:g}")
+    if family.startswith("equity") and r.get("rule") is not None:
+        region = f" in region {r['region']}" if isinstance(r.get("region"), str) else ""
+        return (f"{where}: hard equity rule {r['rule']} can never hold{region}: no project moves it "
+                f"and it misses by {miss:g}")
+    return f"{where}: {family} row {i} can never hold: no decision moves it and it misses by {miss:g}"
 
 
 def _balances(index: ModelIndex) -> pd.DataFrame:

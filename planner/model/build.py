@@ -9,7 +9,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from planner.model.index import ModelIndex
-from planner.model.rows import Columns
+from planner.model.rows import Columns, Terms, add_constraint
 from planner.scenario import Scenario
 
 
@@ -40,12 +40,20 @@ class AllocationModel:
     index_balances: pd.DataFrame = field(default_factory=pd.DataFrame)
     extra_exclusions: list[pd.DataFrame] = field(default_factory=list)
     trivially_infeasible: list[str] = field(default_factory=list)
+    #: (family, row, miss) of rows that are constant and can never hold (no decision moves them).
+    never_true: list[tuple[str, int, float]] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
     _extra_levels: pd.DataFrame | None = None
     equity: pd.DataFrame = field(default_factory=pd.DataFrame)
     equity_units: pd.DataFrame = field(default_factory=pd.DataFrame)
     equity_spread: pd.DataFrame = field(default_factory=pd.DataFrame)
     equity_pairs: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def add_rows(self, name: str, terms: Terms, lower: np.ndarray, upper: np.ndarray, doc: str) -> None:
+        """Constraint family ``name`` (see :func:`planner.model.rows.add_constraint`); rows that are
+        constant and can never hold are recorded in ``never_true``."""
+        rows, misses = add_constraint(self.model, name, self.columns, terms, lower, upper, doc)
+        self.never_true += [(name, int(i), float(m)) for i, m in zip(rows, misses)]
 
     def level_terms(self, items: pd.DataFrame) -> pd.DataFrame:
         """Terms of level(k, R, t) for each item (indicator, scope tuple, year).

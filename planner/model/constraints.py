@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from planner.model.build import AllocationModel
-from planner.model.rows import NONE, Terms, add_constraint, declare
+from planner.model.rows import NONE, Terms, declare
 
 
 def _numbered(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
@@ -30,7 +30,7 @@ def add_one_start(b: AllocationModel) -> None:
     terms.add(rows, b.columns.col("x", starts["x"]), 1.0)
     mandatory = b.index.projects["mandatory"].reindex(meaning["project"]).to_numpy()
     lower = np.where(mandatory, 1.0, NONE)
-    add_constraint(b.model, "one_start", b.columns, terms, lower, np.ones(len(meaning)),
+    b.add_rows("one_start", terms, lower, np.ones(len(meaning)),
                    doc="A project starts at most once (exactly once when mandatory).")
     projects = meaning["project"]
     b.rows["one_start"] = declare(
@@ -56,7 +56,7 @@ def add_payment(b: AllocationModel) -> None:
     flow_rows = key.get_indexer(pd.MultiIndex.from_frame(flows[["project", "payer", "year"]]))
     terms.add(flow_rows, b.columns.col("y", flows["y"]), 1.0)
     zeros = np.zeros(len(meaning))
-    add_constraint(b.model, "payment", b.columns, terms, zeros, zeros,
+    b.add_rows("payment", terms, zeros, zeros,
                    doc="Each active year's own cost is paid in full from eligible funds.")
     payers = b.index.payers.set_index(["project", "payer"])
     where = payers.reindex(pd.MultiIndex.from_frame(meaning[["project", "payer"]]))
@@ -77,7 +77,7 @@ def add_budget(b: AllocationModel) -> None:
     terms.add(rows, b.columns.col("y", flows["y"]), 1.0)
     amount = budgets.set_index(["fund", "scope", "year"])["amount"]
     upper = amount.reindex(pd.MultiIndex.from_frame(meaning)).fillna(0.0).to_numpy()
-    add_constraint(b.model, "budget", b.columns, terms, np.full(len(meaning), NONE), upper,
+    b.add_rows("budget", terms, np.full(len(meaning), NONE), upper,
                    doc="Spending of a fund in its scope and year stays within that year's budget.")
     b.rows["budget"] = _budget_meaning(b, meaning.assign(amount=upper))
 
@@ -86,7 +86,7 @@ def add_carry_over(b: AllocationModel) -> None:
     """carry_over: bal[f,r,t] = bal[f,r,t-1] + budget[f,r,t] - spending[f,r,t], bal >= 0."""
     balances = b.index_balances
     if balances.empty:
-        add_constraint(b.model, "carry_over", b.columns, Terms(), np.zeros(0), np.zeros(0),
+        b.add_rows("carry_over", Terms(), np.zeros(0), np.zeros(0),
                        doc="Unspent money of a carry-over fund stays available.")
         b.rows["carry_over"] = _budget_meaning(b, balances)
         return
@@ -103,7 +103,7 @@ def add_carry_over(b: AllocationModel) -> None:
     keep = flow_rows >= 0
     terms.add(flow_rows[keep], b.columns.col("y", flows["y"].to_numpy()[keep]), 1.0)
     amount = balances["amount"].to_numpy(dtype=float)
-    add_constraint(b.model, "carry_over", b.columns, terms, amount, amount,
+    b.add_rows("carry_over", terms, amount, amount,
                    doc="Unspent money of a carry-over fund stays available.")
     b.rows["carry_over"] = _budget_meaning(b, balances[["fund", "scope", "year", "amount"]])
 
@@ -136,7 +136,7 @@ def add_requires(b: AllocationModel) -> None:
     other_rows = meaning_key.get_indexer(pd.MultiIndex.from_frame(other[["project", "required", "year"]]))
     terms.add(other_rows, b.columns.col("x", other["x"]), -1.0)
     del rows
-    add_constraint(b.model, "requires", b.columns, terms, np.full(len(meaning), NONE),
+    b.add_rows("requires", terms, np.full(len(meaning), NONE),
                    np.zeros(len(meaning)),
                    doc="A required project starts no later than the project that requires it.")
     b.rows["requires"] = declare(meaning, "Projects", meaning["project"].map(projects["row"]),
@@ -157,7 +157,7 @@ def add_excludes(b: AllocationModel) -> None:
     for column in ("first", "second"):
         side = pairs.reset_index().merge(starts[["project", "x"]], left_on=column, right_on="project")
         terms.add(side["index"].to_numpy(), b.columns.col("x", side["x"]), 1.0)
-    add_constraint(b.model, "excludes", b.columns, terms, np.full(len(pairs), NONE),
+    b.add_rows("excludes", terms, np.full(len(pairs), NONE),
                    np.ones(len(pairs)), doc="Mutually exclusive projects are not both chosen.")
     listed = [second in (projects.loc[first, "excludes"] or ()) for first, second in
               zip(pairs["first"], pairs["second"])]
@@ -180,18 +180,8 @@ def add_goal(b: AllocationModel) -> None:
     rhs = goals["target"].to_numpy() - base
     lower = np.where(sign > 0, rhs, NONE)
     upper = np.where(sign < 0, rhs, NONE)
-    has_terms = np.zeros(len(goals), dtype=bool)
-    has_terms[coefs["item"].to_numpy()] = True
-    has_terms[soft] = True
-    for i in np.flatnonzero(~has_terms):
-        violated = (sign[i] > 0 and rhs[i] > 1e-9) or (sign[i] < 0 and rhs[i] < -1e-9)
-        if violated:
-            b.trivially_infeasible.append(
-                f"Goals!{goals.loc[i, 'row']}: hard goal {goals.loc[i, 'goal']} can never be met: "
-                f"no project moves {goals.loc[i, 'indicator']} there and the baseline "
-                f"{base[i]:g} misses the target {goals.loc[i, 'target']:g}")
-    add_constraint(b.model, "goal", b.columns, terms, lower, upper,
-                   doc="Goal targets on indicator levels; soft goals measure their shortfall u.")
+    b.add_rows("goal", terms, lower, upper,
+               doc="Goal targets on indicator levels; soft goals measure their shortfall u.")
     hard = goals["hard"].to_numpy(dtype=bool)
     b.rows["goal"] = declare(goals[["goal", "hard", "row"]].assign(base=base), "Goals", goals["row"],
                              rule_key=[("goal", g) for g in goals["goal"]], relax=np.where(hard, sign, 0.0))

@@ -25,7 +25,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from planner.model.build import AllocationModel
-from planner.model.rows import NONE, Terms, add_constraint, bound_relax, declare
+from planner.model.rows import NONE, Terms, bound_relax, declare
 
 PER_CAPITA_KINDS = ("per_capita_floor", "max_gap", "max_ratio", "gini_cap")
 
@@ -130,7 +130,7 @@ def add_equity_floor(b: AllocationModel) -> None:
         lower = items["value"].to_numpy(dtype=float) - base
     else:
         lower = np.zeros(0)
-    add_constraint(b.model, "equity_floor", b.columns, terms, lower, np.full(len(items), NONE),
+    b.add_rows("equity_floor", terms, lower, np.full(len(items), NONE),
                    doc="Per-capita level of every covered region reaches the floor.")
     items["rule"] = items["rule_index"].map(rules["rule"]) if len(items) else []
     b.rows["equity_floor"] = _rule_meaning(b, items, lower, np.full(len(items), NONE))
@@ -155,7 +155,7 @@ def add_equity_spread(b: AllocationModel) -> None:
         terms.add(2 * np.arange(n) + 1, b.columns.col("eq_lo", items["spread"]), 1.0)
         lower[0::2] = base
         upper[1::2] = base
-    add_constraint(b.model, "equity_spread", b.columns, terms, lower, upper,
+    b.add_rows("equity_spread", terms, lower, upper,
                    doc="hi and lo bound the per-capita levels of the covered regions.")
     meaning = items.loc[items.index.repeat(2)].reset_index(drop=True) if n else items
     meaning["rule"] = meaning["spread"].map(spread["rule"]) if n else []
@@ -175,7 +175,7 @@ def add_equity_gap(b: AllocationModel) -> None:
         col = _unit_col(b, r["rule_index"])
         if col is not None:
             terms.add([k], [col], -1.0)
-    add_constraint(b.model, "equity_gap", b.columns, terms, np.full(len(spread), NONE), upper,
+    b.add_rows("equity_gap", terms, np.full(len(spread), NONE), upper,
                    doc="The spread of per-capita levels stays within the rule.")
     b.rows["equity_gap"] = _rule_meaning(b, spread[["rule", "kind"]] if len(spread) else spread.assign(rule=[]),
                                          np.full(len(spread), NONE), upper)
@@ -204,7 +204,7 @@ def add_equity_share(b: AllocationModel) -> None:
             lower[k] = 0.0
         else:
             upper[k] = 0.0
-    add_constraint(b.model, "equity_share", b.columns, terms, lower, upper,
+    b.add_rows("equity_share", terms, lower, upper,
                    doc="The covered regions' share of own investment over the horizon.")
     b.rows["equity_share"] = _rule_meaning(b, shares[["rule", "kind"]] if len(shares) else shares.assign(rule=[]),
                                            lower, upper)
@@ -259,7 +259,7 @@ def add_equity_gini(b: AllocationModel) -> None:
         lower.append(NONE)
         upper.append(r["value"] * level0 / scale)
         meaning.append({"rule": r["rule"], "first": None, "second": None})
-    add_constraint(b.model, "equity_gini", b.columns, terms, np.array(lower, dtype=float),
+    b.add_rows("equity_gini", terms, np.array(lower, dtype=float),
                    np.array(upper, dtype=float), doc="The population-weighted Gini stays under its cap.")
     b.rows["equity_gini"] = _rule_meaning(b, pd.DataFrame(meaning, columns=["rule", "first", "second"]),
                                           np.array(lower, dtype=float), np.array(upper, dtype=float))
@@ -268,7 +268,7 @@ def add_equity_gini(b: AllocationModel) -> None:
 def add_maxmin_floor(b: AllocationModel) -> None:
     """maxmin_floor: z <= gain_r / pop_r for every populated region (output indicator, last year)."""
     if b.scenario.settings["objective"] != "maxmin":
-        add_constraint(b.model, "maxmin_floor", b.columns, Terms(), np.zeros(0), np.zeros(0),
+        b.add_rows("maxmin_floor", Terms(), np.zeros(0), np.zeros(0),
                        doc="z is at most every region's per-capita gain.")
         b.rows["maxmin_floor"] = declare(pd.DataFrame(columns=["region"]), "Regions", [])
         return
@@ -280,7 +280,7 @@ def add_maxmin_floor(b: AllocationModel) -> None:
     terms = Terms()
     terms.add(np.arange(len(items)), np.full(len(items), b.columns.col("z", [0])[0]), 1.0)
     terms.add(pc_terms["item"], pc_terms["col"], -pc_terms["coef"].to_numpy())
-    add_constraint(b.model, "maxmin_floor", b.columns, terms, np.full(len(items), NONE),
+    b.add_rows("maxmin_floor", terms, np.full(len(items), NONE),
                    np.zeros(len(items)), doc="z is at most every region's per-capita gain.")
     rows = b.scenario.tables["Regions"].set_index("region")["row"]
     b.rows["maxmin_floor"] = declare(items[["region"]], "Regions", items["region"].map(rows))

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from planner.model.build import AllocationModel
-from planner.model.rows import NONE, Terms, add_constraint, declare
+from planner.model.rows import NONE, Terms, declare
 
 
 def _completion_terms(b: AllocationModel, targets: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -50,7 +50,7 @@ def add_partner_cap(b: AllocationModel) -> None:
         per_year = (funded["partner_share"] * funded["cost"] / funded["duration"])
         coef = b.index.starts.set_index("x")["project"].reindex(active["x"]).map(per_year).to_numpy()
         terms.add(active["row"].to_numpy(), b.columns.col("x", active["x"]), coef)
-    add_constraint(b.model, "partner_cap", b.columns, terms, np.full(len(meaning), NONE),
+    b.add_rows("partner_cap", terms, np.full(len(meaning), NONE),
                    meaning["cap"].to_numpy(dtype=float),
                    doc="A partner's yearly payments stay within what it can put in.")
     b.rows["partner_cap"] = declare(
@@ -85,7 +85,7 @@ def add_cluster_role(b: AllocationModel) -> None:
     if n:
         upper[0::2] = 0.0
         lower[1::2] = 1.0 - roles["needed"].to_numpy(dtype=float)
-    add_constraint(b.model, "cluster_role", b.columns, terms, lower, upper,
+    b.add_rows("cluster_role", terms, lower, upper,
                    doc="A role counts as filled exactly when enough of its components are complete.")
     meaning = roles.loc[roles.index.repeat(2)].reset_index(drop=True) if n else roles
     b.rows["cluster_role"] = declare(meaning, "Clusters", meaning["row"] if n else [])
@@ -120,7 +120,7 @@ def add_cluster_complete(b: AllocationModel) -> None:
         lower += list(1.0 - r_count)
         upper += [NONE] * len(cy)
         rows_meaning.append(cy[["cluster", "year", "row"]].assign(role=None))
-    add_constraint(b.model, "cluster_complete", b.columns, terms, np.array(lower, dtype=float),
+    b.add_rows("cluster_complete", terms, np.array(lower, dtype=float),
                    np.array(upper, dtype=float),
                    doc="A cluster is complete exactly when every role is filled.")
     meaning = (pd.concat(rows_meaning, ignore_index=True) if rows_meaning
@@ -149,7 +149,7 @@ def add_transport_pair(b: AllocationModel) -> None:
     upper[0::3] = 0.0
     upper[1::3] = 0.0
     lower[2::3] = -1.0
-    add_constraint(b.model, "transport_pair", b.columns, terms, lower, upper,
+    b.add_rows("transport_pair", terms, lower, upper,
                    doc="v[p,q,t] is 1 exactly when both transport projects are complete in t.")
     meaning = pairs.loc[pairs.index.repeat(3)].reset_index(drop=True) if n else pairs
     b.rows["transport_pair"] = declare(meaning, "Projects", meaning["first"].map(b.index.projects["row"]) if n else [])

@@ -9,7 +9,8 @@ no path contribute 0. Each transport project p yields, for every region i,
 * an output impact Baseline_i(output) * ((A_i({p}) / A_i(empty)) ** epsilon - 1),
 
 and each pair (p, q) whose joint effect differs from the sum of their own
-effects by more than 1% gets an exact pairwise correction. Shortest paths are
+effects by more than 1% on either indicator gets an exact pairwise correction of
+every indicator it affects. Shortest paths are
 computed once per distinct upgrade set (scipy's Dijkstra on a dense matrix;
 14 regions x 40 links x 30 upgrades takes a few milliseconds) and cached.
 """
@@ -142,13 +143,14 @@ def derive_effects(network: Network, upgrades: list[Upgrade], baseline_output: n
         if a.link == b.link or frozenset([a.project, b.project]) in exclusive:
             continue
         joint = effect(frozenset([a, b]))
+        corrections = {what: joint[what] - own[a.project][what] - own[b.project][what] for _, what in indicators}
+        if not any(_interacts(corrections[what], own[a.project][what], own[b.project][what])
+                   for _, what in indicators):
+            continue
+        # A kept pair corrects every indicator it affects (one variable per pair and year).
         for name, what in indicators:
-            diff = joint[what] - own[a.project][what] - own[b.project][what]
-            larger = max(np.abs(own[a.project][what]).sum(), np.abs(own[b.project][what]).sum())
-            if np.abs(diff).sum() > INTERACTION_THRESHOLD * larger and np.abs(diff).sum() > 1e-12:
-                pair_rows.append(pd.DataFrame({"first": a.project, "second": b.project,
-                                               "region": network.regions, "indicator": name,
-                                               "value": diff}))
+            pair_rows.append(pd.DataFrame({"first": a.project, "second": b.project, "region": network.regions,
+                                           "indicator": name, "value": corrections[what]}))
     own_frame = (pd.concat(own_rows, ignore_index=True) if own_rows else
                  pd.DataFrame(columns=["project", "region", "indicator", "value"]))
     pairs = (pd.concat(pair_rows, ignore_index=True) if pair_rows else
@@ -156,6 +158,13 @@ def derive_effects(network: Network, upgrades: list[Upgrade], baseline_output: n
     own_frame = own_frame[own_frame["value"].abs() > 1e-12].reset_index(drop=True)
     pairs = pairs[pairs["value"].abs() > 1e-12].reset_index(drop=True)
     return DerivedEffects(own=own_frame, pairs=pairs)
+
+
+def _interacts(correction: np.ndarray, own_a: np.ndarray, own_b: np.ndarray) -> bool:
+    """Whether a pair's joint effect differs from the sum of its own effects by more than
+    INTERACTION_THRESHOLD of the larger own effect (summed over regions) on this indicator."""
+    size = np.abs(correction).sum()
+    return bool(size > INTERACTION_THRESHOLD * max(np.abs(own_a).sum(), np.abs(own_b).sum()) and size > 1e-12)
 
 
 def true_effects(network: Network, upgrades: list[Upgrade], baseline_output: np.ndarray) -> dict[str, np.ndarray]:

@@ -78,17 +78,18 @@ class Terms:
 
 
 def add_constraint(model: pyo.ConcreteModel, name: str, columns: Columns, terms: Terms,
-                   lower: np.ndarray, upper: np.ndarray, doc: str) -> None:
+                   lower: np.ndarray, upper: np.ndarray, doc: str) -> tuple[np.ndarray, np.ndarray]:
     """Add ``lower[i] <= sum(terms of row i) <= upper[i]`` for every row i.
 
     Bounds use NaN for "none". Terms on the same (row, column) are summed.
-    Rows without any term are not added (the caller decides what they mean).
+    Rows without any term are not added: such a row is the constant 0, always true or never.
+    Returns the rows that can never hold (0 outside their bounds) and by how much they miss.
     """
     row, col, coef = terms.arrays()
     n = len(lower)
     if n == 0:
         setattr(model, name, pyo.Constraint(pyo.Any, doc=doc))
-        return
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
     frame = pd.DataFrame({"row": row, "col": col, "coef": coef})
     frame = frame.groupby(["row", "col"], sort=True)["coef"].sum().reset_index()
     frame = frame[frame["coef"] != 0]
@@ -108,6 +109,19 @@ def add_constraint(model: pyo.ConcreteModel, name: str, columns: Columns, terms:
         return (lows[i], expr, ups[i])
 
     setattr(model, name, pyo.Constraint(index, rule=rule, doc=doc))
+    return _never_true(bounds, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
+
+
+def _never_true(bounds: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows without terms whose bounds exclude 0 (beyond 1e-9 of the bound), and the miss."""
+    empty = bounds[1:] == bounds[:-1]
+    low = np.nan_to_num(lower, nan=-np.inf)
+    high = np.nan_to_num(upper, nan=np.inf)
+    miss = np.maximum(np.where(low > 0, low, 0.0), np.where(high < 0, -high, 0.0))
+    tolerance = 1e-9 * np.maximum(np.abs(np.where(np.isfinite(low), low, 0.0)),
+                                  np.abs(np.where(np.isfinite(high), high, 0.0)))
+    violated = np.flatnonzero(empty & (miss > tolerance))
+    return violated, miss[violated]
 
 
 def linear_objective(columns: Columns, cols: np.ndarray, coefs: np.ndarray) -> LinearExpression:

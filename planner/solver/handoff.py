@@ -1,4 +1,4 @@
-"""Hand a built model to HiGHS: Pyomo's standard-form compiler, then one ``passModel``.
+"""Hand a built model to HiGHS: Pyomo's standard-form compiler, scaling, then one ``passModel``.
 
 The Pyomo model is compiled once to matrix form with Pyomo's
 ``LinearStandardFormCompiler`` and passed to a new HiGHS instance in one call (much
@@ -23,31 +23,105 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from planner.model import AllocationModel
 from planner.model.rows import paused_garbage_collection
 from planner.solver.options import SolveOptions
+from planner.solver.scaling import Scaling, equilibrate
+
+
+class SolverRefused(RuntimeError):
+    """HiGHS would not take the model (numbers it cannot represent)."""
 
 
 @dataclass
 class MatrixModel:
-    """The model in matrix form, as handed to HiGHS."""
+    """The model in matrix form, as handed to HiGHS (scaled, see :mod:`planner.solver.scaling`).
+
+    Callers speak in the model's units: :meth:`set_costs`, :meth:`add_row`,
+    :meth:`set_bounds` and :meth:`solution` apply the scaling; only these methods and
+    the stages know that HiGHS's columns and rows are scaled.
+    """
 
     highs: highspy.Highs
     positions: np.ndarray  # global column -> HiGHS column (-1 when absent)
     num_col: int
     row_family: list[str] = field(default_factory=list)  # HiGHS row -> constraint family id
     row_index: np.ndarray | None = None  # HiGHS row -> row number within its family
+    scaling: Scaling | None = None
+    integer: np.ndarray | None = None  # HiGHS column -> integer?
+    added_rows: list[float] = field(default_factory=list)  # factor of each row added by add_row
+    fixed: np.ndarray | None = None  # global column -> its value when fixed in Pyomo (NaN otherwise)
+
+    @property
+    def col_scale(self) -> np.ndarray:
+        """Unit of every HiGHS column (including columns added after the hand-off: 1)."""
+        n = self.highs.getNumCol()
+        scale = np.ones(n)
+        if self.scaling is not None:
+            scale[: len(self.scaling.col)] = self.scaling.col
+        return scale
+
+    @property
+    def row_scale(self) -> np.ndarray:
+        """Factor of every HiGHS row (rows of the hand-off, then rows added by :meth:`add_row`)."""
+        original = self.scaling.row if self.scaling is not None else np.ones(0)
+        return np.concatenate([original, np.asarray(self.added_rows, dtype=float)])
+
+    def row_duals(self) -> np.ndarray:
+        """HiGHS's row duals in the model's units (objective units per unit of the row)."""
+        return np.asarray(self.highs.getSolution().row_dual, dtype=float) * self.row_scale
 
     def column_values(self, solution: np.ndarray, total: int) -> np.ndarray:
-        """Values of every global column from HiGHS's column values (0 for absent columns)."""
+        """Values of every global column from HiGHS's (scaled) column values (0 for absent columns)."""
+        unscaled = np.asarray(solution, dtype=float)[: self.num_col] * self.col_scale[: self.num_col]
         values = np.zeros(total)
         present = self.positions >= 0
-        values[present] = solution[self.positions[present]]
+        values[present] = unscaled[self.positions[present]]
+        if self.fixed is not None:
+            fixed = ~np.isnan(self.fixed)
+            values[fixed] = self.fixed[fixed]
         return values
 
     def compiled(self, values: np.ndarray) -> np.ndarray:
-        """HiGHS's column vector of global column ``values``."""
+        """HiGHS's (scaled) column vector of global column ``values``."""
         solution = np.zeros(self.num_col)
         present = self.positions >= 0
         solution[self.positions[present]] = values[present]
-        return solution
+        return solution / self.col_scale[: self.num_col]
+
+    def solution(self) -> np.ndarray:
+        """HiGHS's current column values in the model's units (all HiGHS columns)."""
+        return np.asarray(self.highs.getSolution().col_value, dtype=float) * self.col_scale
+
+    def set_costs(self, cost: np.ndarray) -> np.ndarray:
+        """Costs of all HiGHS columns, given in model units per column; returns HiGHS's costs."""
+        scaled = np.asarray(cost, dtype=float) * self.col_scale
+        n = len(scaled)
+        self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), scaled)
+        return scaled
+
+    def set_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Bounds of HiGHS columns ``cols`` in model units."""
+        cols = np.asarray(cols, dtype=np.int32)
+        if len(cols):
+            scale = self.col_scale[cols]
+            self.highs.changeColsBounds(len(cols), cols, np.asarray(lower, float) / scale,
+                                        np.asarray(upper, float) / scale)
+
+    def add_row(self, cols: np.ndarray, coefs: np.ndarray, lower: float, upper: float) -> None:
+        """Add lower <= sum coefs * x <= upper (model units), scaled to entries near 1."""
+        cols = np.asarray(cols, dtype=np.int32)
+        values = np.asarray(coefs, dtype=float) * self.col_scale[cols]
+        largest = np.abs(values).max(initial=0.0)
+        factor = float(2.0 ** -np.round(np.log2(largest))) if largest > 0 else 1.0
+        self.highs.addRow(lower * factor, upper * factor, len(cols), cols, values * factor)
+        self.added_rows.append(factor)
+
+    def start(self, values: np.ndarray) -> None:
+        """Pass global column ``values`` (model units) to HiGHS as a valid start."""
+        solution = highspy.HighsSolution()
+        start = np.zeros(self.highs.getNumCol())
+        start[: self.num_col] = self.compiled(values)
+        solution.col_value = start.tolist()
+        solution.value_valid = True
+        self.highs.setSolution(solution)
 
 
 @contextlib.contextmanager
@@ -90,7 +164,11 @@ def hand_off(model: AllocationModel, options: SolveOptions) -> MatrixModel:
         within = np.array([con.index() for con, _ in form.rows], dtype=np.int64)
     row_lower = np.where(senses <= 0, rhs, -highspy.kHighsInf)
     row_upper = np.where(senses >= 0, rhs, highspy.kHighsInf)
-    a = form.A.tocsc()
+    original = form.A.tocsc()
+    scaling = equilibrate(original, integer) if options.scale else Scaling.identity(*original.shape)
+    a = scaling.matrix(original).tocsc()
+    lower, upper = scaling.col_bounds(lower), scaling.col_bounds(upper)
+    row_lower, row_upper = scaling.row_bounds(row_lower), scaling.row_bounds(row_upper)
     lp = highspy.HighsLp()
     lp.num_col_ = len(compiled)
     lp.num_row_ = len(senses)
@@ -111,9 +189,12 @@ def hand_off(model: AllocationModel, options: SolveOptions) -> MatrixModel:
     if options.threads:
         highs.setOptionValue("threads", int(options.threads))
     with solver_output_to_stderr():
-        highs.passModel(lp)
+        passed = highs.passModel(lp)
+    if passed == highspy.HighsStatus.kError:
+        raise SolverRefused("HiGHS refused the model (a coefficient or bound it cannot represent)")
+    fixed = np.array([v.value if v.fixed else np.nan for v in model.columns.vars], dtype=float)
     return MatrixModel(highs=highs, positions=positions, num_col=len(compiled),
-                       row_family=families, row_index=within)
+                       row_family=families, row_index=within, scaling=scaling, integer=integer, fixed=fixed)
 
 
 def new_highs(verbose: bool = False) -> highspy.Highs:
@@ -137,4 +218,4 @@ def _bound(value: float | None, default: float) -> float:
     return default if value is None else float(value)
 
 
-__all__ = ["MatrixModel", "hand_off", "new_highs", "solver_output_to_stderr"]
+__all__ = ["MatrixModel", "SolverRefused", "hand_off", "new_highs", "solver_output_to_stderr"]

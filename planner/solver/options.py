@@ -20,12 +20,14 @@ class SolveOptions:
     mip_gap: relative MIP gap at which HiGHS stops (0 = prove optimality exactly);
     time_limit: seconds for all stages together (None = no limit);
     verbose: HiGHS's log on stderr; threads: HiGHS threads (None = HiGHS's choice).
+    scale: hand HiGHS the scaled model (the default; off only to measure what scaling does).
     """
 
     mip_gap: float = DEFAULT_MIP_GAP
     time_limit: float | None = None
     verbose: bool = False
     threads: int | None = None
+    scale: bool = True  # scale rows and columns for HiGHS (planner.solver.scaling); off only to compare
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any], time_limit: float | None = None,

@@ -220,11 +220,11 @@ def test_marginal_value_of_a_binding_budget_equals_its_dual(tmp_path):
         cols, coefs = benefit_terms(model)
         cost = np.zeros(matrix.num_col)
         np.add.at(cost, matrix.positions[cols], -coefs)
-        matrix.highs.changeColsCost(matrix.num_col, np.arange(matrix.num_col, dtype=np.int32), cost)
+        matrix.set_costs(cost)
         matrix.highs.run()
     budget_row = [r for r, (f, i) in enumerate(zip(matrix.row_family, matrix.row_index))
                   if f == "budget" and model.rows["budget"].iloc[i]["year"] == 2026][0]
-    dual = matrix.highs.getSolution().row_dual[budget_row]
+    dual = matrix.row_duals()[budget_row]
     assert abs(dual) == pytest.approx(row["per_money"])
     free = table[table["year"] == 2027].iloc[0]
     assert not free["binding"] and free["per_money"] == 0 and free["status"] == ""

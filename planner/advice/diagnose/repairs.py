@@ -158,23 +158,28 @@ def _goal_repair(rule: Rule, amount: float) -> dict[str, Any]:
     return {"new_value": new, "new_level": level, "text": text, "phrase": f"by {verb} {rule.key[1]} to {shown}"}
 
 
-# --- goals that can never be met --------------------------------------------------------------
+# --- rules that can never hold ----------------------------------------------------------------
 
 def baseline_conflicts(model: AllocationModel, book: RuleBook) -> list[tuple[Rule, dict[str, Any]]]:
-    """Hard goals with no project moving them whose baseline misses the target."""
+    """Hard rules whose row no decision moves and that miss their bound from the start.
+
+    A hard goal that no project moves while its baseline misses the target; a hard equity
+    rule on a region that no project touches, below its floor; ... (``never_true`` rows of
+    the model). Each is a conflict on its own, repaired by moving it by its miss.
+    """
     goals = model.index.goals
     base = model.rows["goal"]["base"].to_numpy(dtype=float)
-    component = model.model.goal
-    found = []
-    for i, g in enumerate(goals.itertuples(index=False)):
-        if not g.hard or i in component:
+    found: dict[tuple, tuple[Rule, dict[str, Any]]] = {}
+    for family, i, miss in model.never_true:
+        rule = book.for_row(family, i)
+        if rule.key in found:
             continue
-        short = (g.target - base[i]) if g.sense == ">=" else (base[i] - g.target)
-        if short <= 1e-9:
-            continue
-        rule = book.goal(g.goal)
-        rule = Rule(rule.key, rule.kind, rule.sheet, rule.row,
-                    f"{rule.text}: no project moves {g.indicator} there and the baseline is {number(base[i])}",
-                    rule.unit, rule.reference, rule.binary, rule.details)
-        found.append((rule, repair_record(rule, round_up(short))))
-    return found
+        if family == "goal":
+            g = goals.iloc[i]
+            text = f"{rule.text}: no project moves {g['indicator']} there and the baseline is {number(base[i])}"
+        else:
+            text = f"{rule.text}: no project moves it (misses by {number(miss)})"
+        told = Rule(rule.key, rule.kind, rule.sheet, rule.row, text, rule.unit, rule.reference, rule.binary,
+                    rule.details)
+        found[rule.key] = (told, repair_record(rule, round_up(miss)))
+    return list(found.values())

@@ -21,8 +21,8 @@ SOURCES = {
     "integrality": "Every rule could be met if projects could be funded in part: the conflict comes "
                    "from integrality (all-or-nothing projects cannot be split to fit). The rules "
                    "below form an irreducible conflict for whole projects.",
-    "baseline": "A hard goal can never be met: no project moves its indicator in its scope and the "
-                "baseline misses the target.",
+    "baseline": "A hard rule can never hold: no project moves it (a goal's indicator in its scope, an "
+                "equity rule's regions) and its baseline misses the bound.",
 }
 
 
