@@ -156,7 +156,8 @@ SHEETS: tuple[Sheet, ...] = (
     ),
     Sheet(
         "Budgets", "Money a fund makes available in a year; blank region = one national pool, "
-        "otherwise a separate budget per region. Missing (fund, region, year) = 0.",
+        "otherwise a separate budget per region. Missing (fund, region, year) = 0. A fund is either "
+        "pooled or regional: it cannot have both kinds of rows.",
         (
             Column("fund", "id", "Fund id.", required=True),
             Column("year", "year", "Year.", required=True),
