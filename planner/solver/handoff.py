@@ -188,6 +188,8 @@ def hand_off(model: AllocationModel, options: SolveOptions) -> MatrixModel:
     highs.setOptionValue("mip_rel_gap", float(options.mip_gap))
     if options.threads:
         highs.setOptionValue("threads", int(options.threads))
+    for name, value in options.highs.items():
+        highs.setOptionValue(name, value)
     with solver_output_to_stderr():
         passed = highs.passModel(lp)
     if passed == highspy.HighsStatus.kError:

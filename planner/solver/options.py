@@ -6,7 +6,7 @@ is the one place that rule is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 #: Relative MIP gap when neither the command line nor Settings ``mip_gap`` sets one.
@@ -28,6 +28,7 @@ class SolveOptions:
     verbose: bool = False
     threads: int | None = None
     scale: bool = True  # scale rows and columns for HiGHS (planner.solver.scaling); off only to compare
+    highs: dict[str, Any] = field(default_factory=dict)  # extra HiGHS options (experiments, benchmarks)
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any], time_limit: float | None = None,
