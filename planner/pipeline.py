@@ -25,7 +25,7 @@ from planner.advice.marginal import marginal_table
 from planner.output.results_workbook import write_results
 from planner.results import Answer, solve_scenario
 from planner.scenario import Scenario, load_scenario
-from planner.solver import SolveOptions
+from planner.solver import Progress, SolveOptions
 from planner.status import Status
 from planner.version import __version__
 
@@ -111,9 +111,9 @@ def default_results_path(path: Path) -> Path:
 
 
 def solve_loaded(scenario: Scenario, options: SolveOptions, fairness: bool = False,
-                 marginal: bool = False, step: float = 0.05) -> Result:
+                 marginal: bool = False, step: float = 0.05, progress: Progress | None = None) -> Result:
     """Solve a validated scenario and add the advice asked for (a diagnosis when infeasible)."""
-    answer = solve_scenario(scenario, options)
+    answer = solve_scenario(scenario, options, progress)
     source = scenario.path if scenario.path is not None and Path(scenario.path).is_file() else None
     answer.run = run_record(source, options) | ({"variant": scenario.variant} if scenario.variant else {})
     findings = Findings()
@@ -128,13 +128,14 @@ def solve_loaded(scenario: Scenario, options: SolveOptions, fairness: bool = Fal
 
 def run_scenario(path: Path, time_limit: float | None = None, mip_gap: float | None = None,
                  verbose: bool = False, out: Path | None = None, variant: str | None = None,
-                 fairness: bool = False, marginal: bool = False, step: float = 0.05) -> Result:
+                 fairness: bool = False, marginal: bool = False, step: float = 0.05,
+                 progress: Progress | None = None) -> Result:
     """Load, solve and (when ``out`` is given) write the results workbook of one file."""
     scenario = load_scenario(path, variant)
     for warning in scenario.warnings:
         log.warning("%s", warning)
     options = SolveOptions.from_settings(scenario.settings, time_limit, mip_gap, verbose)
-    result = solve_loaded(scenario, options, fairness=fairness, marginal=marginal, step=step)
+    result = solve_loaded(scenario, options, fairness=fairness, marginal=marginal, step=step, progress=progress)
     if out is not None:
         result.to_excel(out)
     return result

@@ -19,6 +19,7 @@ from planner.cli.common import (
     print_problems,
     setup_logging,
 )
+from planner.cli.progress import solver_progress
 from planner.cli.show import show_answer, show_diagnosis, show_marginal
 from planner.errors import PlannerError, ScenarioInvalid
 from planner.output.template import write_template
@@ -88,9 +89,10 @@ def solve(
     if out_file is None and not no_out:
         out_file = default_results_path(file)
     try:
-        result = run_scenario(file, time_limit=time_limit, mip_gap=mip_gap, verbose=verbose,
-                              out=None if no_out else out_file, variant=variant, fairness=fairness,
-                              marginal=marginal, step=step)
+        with solver_progress() as progress:
+            result = run_scenario(file, time_limit=time_limit, mip_gap=mip_gap, verbose=verbose,
+                                  out=None if no_out else out_file, variant=variant, fairness=fairness,
+                                  marginal=marginal, step=step, progress=None if verbose else progress)
     except PlannerError as exc:
         fail(exc, as_json, debug)
     except KeyboardInterrupt:

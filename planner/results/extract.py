@@ -19,7 +19,7 @@ from planner.results.answer import Answer
 from planner.results.disparity import equity_summary
 from planner.results.investments import cluster_table, partner_table, transport_table
 from planner.scenario import Scenario
-from planner.solver import SolveOptions, SolveResult, solve
+from planner.solver import Progress, SolveOptions, SolveResult, solve
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +27,12 @@ log = logging.getLogger(__name__)
 EPSILON = 1e-6
 
 
-def solve_scenario(scenario: Scenario, options: SolveOptions) -> Answer:
-    """Build, solve and extract the answer of a validated scenario."""
+def solve_scenario(scenario: Scenario, options: SolveOptions, progress: Progress | None = None) -> Answer:
+    """Build, solve and extract the answer of a validated scenario (``progress`` hears from the solver)."""
     started = time.perf_counter()
     model = build_model(scenario)
     built = time.perf_counter()
-    result = solve(model, options)
+    result = solve(model, options, progress)
     answer = extract(model, result)
     log.info("build %.2f s, hand-off %.2f s, solve %.2f s, extract %.2f s",
              built - started, result.handoff_seconds, result.solve_seconds,

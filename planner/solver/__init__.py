@@ -9,7 +9,7 @@ from __future__ import annotations
 from planner.solver.handoff import MatrixModel, hand_off, new_highs, solver_output_to_stderr
 from planner.solver.options import DEFAULT_MIP_GAP, SolveOptions
 from planner.solver.run import WATCHDOG_GRACE, run_highs
-from planner.solver.stages import STAGE_TOLERANCE, SolveResult, solve
+from planner.solver.stages import STAGE_TOLERANCE, Progress, SolveResult, StageSolver, solve
 
-__all__ = ["DEFAULT_MIP_GAP", "MatrixModel", "STAGE_TOLERANCE", "SolveOptions", "SolveResult",
-           "WATCHDOG_GRACE", "hand_off", "new_highs", "run_highs", "solve", "solver_output_to_stderr"]
+__all__ = ["DEFAULT_MIP_GAP", "MatrixModel", "Progress", "STAGE_TOLERANCE", "SolveOptions", "SolveResult",
+           "StageSolver", "WATCHDOG_GRACE", "hand_off", "new_highs", "run_highs", "solve", "solver_output_to_stderr"]
