@@ -132,13 +132,17 @@ class StageSolver:
                 None if high >= highspy.kHighsInf else high / factor)
 
     def solve(self, start: np.ndarray | None = None, deadline: float | None = None,
-              progress: Progress | None = None) -> SolveResult:
-        """Every stage in order from ``start`` (global column values; a plan that meets every rule)."""
+              progress: Progress | None = None,
+              stop_when: Callable[[list[tuple[str, float]]], bool] | None = None) -> SolveResult:
+        """Every stage in order from ``start`` (global column values; a plan that meets every rule).
+
+        ``stop_when(stages)`` is asked after each stage; when it says so the later stages are
+        not solved (the result lists the stages solved so far)."""
         started = time.perf_counter()
         highs = self.matrix.highs
         try:
             with solver_output_to_stderr():
-                result = _solve_stages(self.model, self.matrix, deadline, start, progress)
+                result = _solve_stages(self.model, self.matrix, deadline, start, progress, stop_when)
         finally:
             extra = highs.getNumRow() - self.base_rows
             if extra > 0:
@@ -151,7 +155,8 @@ class StageSolver:
 
 
 def _solve_stages(model: AllocationModel, matrix: MatrixModel, deadline: float | None,
-                  values: np.ndarray | None = None, progress: Progress | None = None) -> SolveResult:
+                  values: np.ndarray | None = None, progress: Progress | None = None,
+                  stop_when: Callable[[list[tuple[str, float]]], bool] | None = None) -> SolveResult:
     highs = matrix.highs
     stages: list[tuple[str, float]] = []
     gap: float | None = None
@@ -194,6 +199,8 @@ def _solve_stages(model: AllocationModel, matrix: MatrixModel, deadline: float |
             return SolveResult(outcome, None, [], None, message=message)
         if values is None:  # optimal without a plan: HiGHS broke its own promise
             return SolveResult(Status.no_solution, None, [], None, message="the solver reported no plan")
+        if stop_when is not None and stop_when(stages) and number < len(plan) - 1:
+            return SolveResult(Status.optimal, values, stages, gap, message="later stages not solved")
         if stage is not None and number < len(plan) - 1:
             _hold_stage(matrix, stage, values)
     return SolveResult(Status.optimal, values, stages, gap)
