@@ -42,11 +42,11 @@ def show_answer(answer: Answer) -> None:
         out.print(table)
     if not answer.goals.empty:
         table = Table(title="Goals")
-        for column in ("goal", "indicator", "target", "achieved", "shortfall", "met"):
+        for column in ("goal", "indicator", "target", "achieved", "shortfall", "progress", "met"):
             table.add_column(column)
         for row in answer.goals.itertuples(index=False):
             table.add_row(_t(row.goal), _t(row.indicator), f"{row.target:,.6g}", f"{row.achieved:,.6g}",
-                          f"{row.shortfall:,.6g}", "yes" if row.met else "no")
+                          f"{row.shortfall:,.6g}", f"{row.progress:.1%}", "yes" if row.met else "no")
         out.print(table)
     if not answer.spending.empty:
         used = answer.spending.groupby("fund")["amount"].sum()

@@ -64,10 +64,15 @@ def projects_matrix(outcomes: list[Outcome]) -> pd.DataFrame:
 
 
 def goals_matrix(outcomes: list[Outcome]) -> pd.DataFrame:
-    """Goal x scenario shortfall."""
-    frames = {o.label: o.answer.goals.set_index("goal")["shortfall"] for o in outcomes
-              if o.answer is not None and not o.answer.goals.empty}
-    return pd.DataFrame(frames).rename_axis("goal").reset_index() if frames else pd.DataFrame()
+    """Goal x scenario shortfall (one column per scenario), then each scenario's progress
+    (column "<scenario> progress": the share of the required change reached, 1 = met)."""
+    answers = [(o.label, o.answer.goals.set_index("goal")) for o in outcomes
+               if o.answer is not None and not o.answer.goals.empty]
+    if not answers:
+        return pd.DataFrame()
+    frames = {label: goals["shortfall"] for label, goals in answers}
+    frames |= {f"{label} progress": goals["progress"] for label, goals in answers if "progress" in goals}
+    return pd.DataFrame(frames).rename_axis("goal").reset_index()
 
 
 def input_differences(outcomes: list[Outcome]) -> pd.DataFrame:

@@ -48,8 +48,9 @@ def write_results(answer: Answer, target: Path, findings: Findings | None = None
         _spending_chart(wb, ws, answer)
         goals = goals_frame(answer)
         ws = _sheet(wb, "Goals", goals, {"target": NUMBER, "achieved": NUMBER, "shortfall": NUMBER,
-                                         "attainment": SHARE})
-        add_bar_chart(ws, goals, ["attainment"], "Goal attainment (achieved / target)", "H2", y_title="share")
+                                         "baseline": NUMBER, "written_target": NUMBER, "progress": SHARE})
+        add_bar_chart(ws, goals, ["progress"], "Goal progress (share of the required change reached; 100% = met)",
+                      "H2", y_title="share")
         regions = regions_frame(answer)
         ws = _sheet(wb, "Regions", regions, {c: NUMBER for c in regions.columns if c not in ("region", "indicator")}
                     | {"change_pct": SHARE})
@@ -93,9 +94,10 @@ def summary_frame(answer: Answer) -> pd.DataFrame:
             rows.append((f"fund {fund}: used", float(used.get(fund, 0.0))))
     if not answer.goals.empty:
         met = answer.goals[answer.goals["met"]]["goal"].tolist()
-        missed = answer.goals[~answer.goals["met"]]["goal"].tolist()
+        missed = answer.goals[~answer.goals["met"]]
         rows.append(("goals met", f"{len(met)} of {len(answer.goals)}: {', '.join(map(str, met))}"))
-        rows.append(("goals missed", ", ".join(map(str, missed)) or "none"))
+        rows.append(("goals missed", ", ".join(f"{g.goal} (progress {g.progress:.0%})"
+                                               for g in missed.itertuples(index=False)) or "none"))
     rows += [(f"run: {key}", value) for key, value in answer.run.items()]
     return pd.DataFrame(rows, columns=["item", "value"])
 
@@ -141,20 +143,26 @@ def spending_frame(answer: Answer) -> pd.DataFrame:
 
 
 def goals_frame(answer: Answer) -> pd.DataFrame:
-    """Goals with attainment and the projects that move each goal's indicator in its scope."""
+    """Goals with their progress, what in the plan moves each one (with its contribution) and the
+    candidates outside the plan that could move it."""
     if answer.goals.empty:
         return pd.DataFrame()
     goals = answer.goals.copy()
-    goals["attainment"] = _ratio(goals["achieved"], goals["target"])
-    groups = answer.region_info.dropna(subset=["group"]).groupby("group")["region"].apply(set)
-    movers = []
-    for goal in goals.itertuples(index=False):
-        regions = (set(answer.region_info["region"]) if goal.region is None
-                   else groups.get(goal.region, {goal.region}))
-        hit = answer.movers[(answer.movers["indicator"] == goal.indicator) & answer.movers["region"].isin(regions)]
-        movers.append(", ".join(sorted(map(str, hit["project"].unique()))))
-    goals["moved_by"] = movers
+    moved_by, candidates = [], []
+    for goal in goals["goal"]:
+        mine = answer.contributions[answer.contributions["goal"] == goal] if not answer.contributions.empty \
+            else pd.DataFrame(columns=["kind", "source", "contribution", "chosen"])
+        moved_by.append(", ".join(f"{_source(r.kind, r.source)} {r.contribution:+,.4g}"
+                                  for r in mine[mine["chosen"]].itertuples(index=False)))
+        others = mine[~mine["chosen"] & (mine["kind"] == "project")]
+        candidates.append(", ".join(sorted(map(str, others["source"]))))
+    goals["moved_by"] = moved_by
+    goals["candidates"] = candidates
     return goals
+
+
+def _source(kind: str, source: str) -> str:
+    return str(source) if kind == "project" else f"{kind} {source}"
 
 
 def regions_frame(answer: Answer) -> pd.DataFrame:

@@ -21,7 +21,8 @@ class Answer:
     """The planner's answer to one scenario.
 
     projects, goals, spending, regions, clusters, partners, transport: the ``--json`` tables.
-    flows, budgets, project_info, region_info, movers: context for the results workbook.
+    flows, budgets, project_info, region_info, movers, contributions: context for the results workbook
+    (contributions: what moves each goal, :func:`planner.results.extract.contribution_table`).
     run: the run record (input file and SHA-256, versions, options, date).
     equity: per-capita levels and disparity measures before and after the plan.
     """
@@ -44,6 +45,7 @@ class Answer:
     project_info: pd.DataFrame = field(default_factory=pd.DataFrame)
     region_info: pd.DataFrame = field(default_factory=pd.DataFrame)
     movers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    contributions: pd.DataFrame = field(default_factory=pd.DataFrame)
     run: dict[str, Any] = field(default_factory=dict)
     equity: dict[str, Any] = field(default_factory=dict)
 
