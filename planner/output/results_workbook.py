@@ -45,6 +45,9 @@ def write_results(answer: Answer, target: Path, findings: Findings | None = None
                | {"share": SHARE})
         spending = spending_frame(answer)
         ws = _sheet(wb, "Spending", spending, {"budget": MONEY, "used": MONEY, "carried_over": MONEY})
+        totals = fund_totals(answer)
+        if not totals.empty:
+            write_block(ws, totals, ws.max_column + 2, {c: MONEY for c in ("budget", "used", "unused")})
         _spending_chart(wb, ws, answer)
         goals = goals_frame(answer)
         ws = _sheet(wb, "Goals", goals, {"target": NUMBER, "achieved": NUMBER, "shortfall": NUMBER,
@@ -103,28 +106,46 @@ def summary_frame(answer: Answer) -> pd.DataFrame:
 
 
 def plan_frame(answer: Answer) -> pd.DataFrame:
-    """Each chosen (project, start): years, share, region, kind, costs, partner money, funds per year."""
+    """One row per chosen project: its tranches (start years and shares), region, kind, costs,
+    partner money, the funds that pay and what each fund pays in each year.
+
+    A divisible project may start in several tranches; they share one row, so every money
+    column sums to what was paid (own cost and the paid columns to the spending, partner money
+    to the partners' money).
+    """
     if answer.projects.empty:
         return pd.DataFrame()
     info = answer.project_info.set_index("project")
-    plan = answer.projects.copy()
+    tranches = answer.projects.copy()
+    tranches["complete"] = tranches["start"] + tranches["project"].map(info["duration"]).astype(int)
+    grouped = tranches.groupby("project", sort=False)
+    plan = grouped.agg(start=("start", "min"), complete_from=("complete", "min"), share=("share", "sum"),
+                       region=("region", "first"), kind=("kind", "first"), total_cost=("cost", "sum")).reset_index()
     plan.insert(1, "name", plan["project"].map(info["name"]))
-    duration = plan["project"].map(info["duration"]).astype(int)
-    plan.insert(3, "complete_from", plan["start"] + duration)
+    plan.insert(3, "tranches", plan["project"].map({project: _tranches(rows) for project, rows in grouped}))
     partner_share = plan["project"].map(info["partner_share"]).fillna(0.0).astype(float)
-    plan["total_cost"] = plan.pop("cost")
     plan["own_cost"] = plan["total_cost"] * (1 - partner_share)
     plan["partner_money"] = plan["total_cost"] * partner_share
     plan["partner"] = plan["project"].map(info["partner"])
     if not answer.flows.empty:
+        funds = answer.flows.groupby("project")["fund"].apply(lambda f: ", ".join(sorted(map(str, set(f)))))
+        plan["funds"] = plan["project"].map(funds)
         paid = answer.flows.pivot_table(index="project", columns=["fund", "year"], values="amount", aggfunc="sum")
         paid.columns = [f"paid {fund} {year}" for fund, year in paid.columns]
         plan = plan.merge(paid, left_on="project", right_index=True, how="left")
-    return plan
+    return plan.sort_values(["start", "project"], kind="stable").reset_index(drop=True)
+
+
+def _tranches(rows: pd.DataFrame) -> str:
+    """"2026: 40%, 2027: 40%" (start year and share of each tranche, completion in brackets)."""
+    return ", ".join(f"{int(r.start)}: {r.share:.1%} (complete {int(r.complete)})"
+                     for r in rows.sort_values("start").itertuples(index=False))
 
 
 def spending_frame(answer: Answer) -> pd.DataFrame:
-    """Fund x budget scope x year: budget, money used, carried over; with totals per fund."""
+    """Fund x budget scope x year: budget, money used, carried over (the unspent balance at the end
+    of the year, for carry-over funds: a balance, not a flow). No total rows: each money column
+    sums to its total (per-fund totals are in :func:`fund_totals`, beside the table, and in the Summary)."""
     if answer.budgets.empty:
         return pd.DataFrame()
     table = answer.budgets.copy()
@@ -136,10 +157,17 @@ def spending_frame(answer: Answer) -> pd.DataFrame:
     cumulative = table.groupby(["fund", "scope"])[["budget", "used"]].cumsum()
     table["carried_over"] = np.where(table["carry_over"], cumulative["budget"] - cumulative["used"], 0.0)
     table["scope"] = table["scope"].replace("", "(pooled: all regions)")
-    totals = table.groupby("fund", as_index=False)[["budget", "used"]].sum()
-    totals["scope"], totals["year"], totals["carried_over"], totals["carry_over"] = "TOTAL", None, None, None
-    table = pd.concat([table, totals], ignore_index=True)
     return table[["fund", "scope", "year", "budget", "used", "carried_over", "carry_over"]]
+
+
+def fund_totals(answer: Answer) -> pd.DataFrame:
+    """Per fund: budget over the horizon, money used, and unused."""
+    spending = spending_frame(answer)
+    if spending.empty:
+        return pd.DataFrame()
+    totals = spending.groupby("fund", as_index=False, sort=False)[["budget", "used"]].sum()
+    totals["unused"] = totals["budget"] - totals["used"]
+    return totals
 
 
 def goals_frame(answer: Answer) -> pd.DataFrame:
