@@ -135,6 +135,8 @@ def run_scenario(path: Path, time_limit: float | None = None, mip_gap: float | N
         log.warning("%s", warning)
     options = SolveOptions.from_settings(scenario.settings, time_limit, mip_gap, verbose)
     result = solve_loaded(scenario, options, fairness=fairness, marginal=marginal, step=step)
+    if result.answer.spread.get("warning"):
+        log.warning("%s", result.answer.spread["text"])
     if out is not None:
         result.to_excel(out)
     return result

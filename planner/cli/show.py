@@ -16,6 +16,7 @@ from planner.advice.diagnose import SOURCES, Diagnosis
 from planner.advice.frontier import Frontier
 from planner.cli.common import out
 from planner.results import Answer
+from planner.results.idle import idle_summary
 
 
 def _t(value: object) -> str:
@@ -48,6 +49,11 @@ def show_answer(answer: Answer) -> None:
             table.add_row(_t(row.goal), _t(row.indicator), f"{row.target:,.6g}", f"{row.achieved:,.6g}",
                           f"{row.shortfall:,.6g}", f"{row.progress:.1%}", "yes" if row.met else "no")
         out.print(table)
+    if not answer.idle_money.empty:
+        out.print("Money that cannot help: " + idle_summary(answer.idle_money, answer.budgets), markup=False)
+    if answer.spread:
+        out.print(("Warning: " if answer.spread["warning"] else "Regional spread: ") + answer.spread["text"],
+                  markup=False)
     if not answer.spending.empty:
         used = answer.spending.groupby("fund")["amount"].sum()
         table = Table(title="Money used per fund")

@@ -29,10 +29,10 @@ def write_comparison(outcomes: list[Outcome], target: Path) -> Path:
     def write(path: Path) -> None:
         wb = new_workbook()
         for name, frame in sheets.items():
-            progress = {c: SHARE for c in frame.columns if str(c).endswith(" progress")}
-            add_sheet(wb, name, frame, {"invested": MONEY, "objective": NUMBER} | progress, note="nothing to compare")
+            shares = {c: SHARE for c in frame.columns if str(c).endswith(" progress")}
+            add_sheet(wb, name, frame, {"invested": MONEY, "objective": NUMBER} | shares, note="nothing to compare")
         goals = sheets["Goals"]
-        progress = [c for c in goals.columns if str(c).endswith(" progress")]
+        progress = [str(c) for c in goals.columns if str(c).endswith(" progress")]
         if progress:
             add_bar_chart(wb["Goals"], goals, progress, "Goal progress by scenario (share of the required change "
                           "reached; 100% = met)", wb["Goals"].cell(row=len(goals) + 3, column=1).coordinate,

@@ -29,7 +29,8 @@ from planner.output.excel import (
     new_workbook,
     write_block,
 )
-from planner.results import Answer
+from planner.results import Answer, allocation_table
+from planner.results.idle import idle_summary
 from planner.status import Status
 
 
@@ -58,8 +59,12 @@ def write_results(answer: Answer, target: Path, findings: Findings | None = None
         ws = _sheet(wb, "Regions", regions, {c: NUMBER for c in regions.columns if c not in ("region", "indicator")}
                     | {"change_pct": SHARE})
         allocation = allocation_frame(answer)
-        ws = _sheet(wb, "Allocation", allocation, {c: MONEY for c in allocation.columns if c != "region"})
-        add_bar_chart(ws, allocation, ["invested"], "Investment per region", "H2", y_title="money")
+        ws = _sheet(wb, "Allocation", allocation, _allocation_formats(allocation))
+        per_person = [c for c in allocation.columns if c.startswith(("invested per ", "benefit per "))
+                      and c.endswith(")")]
+        add_bar_chart(ws, allocation, ["invested"], "Money invested in each region", "H2", y_title="money")
+        add_bar_chart(ws, allocation, per_person, "Money invested in each region and benefit falling to it, "
+                      "per person", "H20")
         for name, frame in (("Clusters", answer.clusters), ("Transport", answer.transport),
                             ("Partners", answer.partners)):
             if not frame.empty:
@@ -101,6 +106,10 @@ def summary_frame(answer: Answer) -> pd.DataFrame:
         rows.append(("goals met", f"{len(met)} of {len(answer.goals)}: {', '.join(map(str, met))}"))
         rows.append(("goals missed", ", ".join(f"{g.goal} (progress {g.progress:.0%})"
                                                for g in missed.itertuples(index=False)) or "none"))
+    if not answer.budgets.empty:
+        rows.append(("money that cannot help", idle_summary(answer.idle_money, answer.budgets)))
+    if answer.spread:
+        rows.append(("regional spread" + (" (warning)" if answer.spread["warning"] else ""), answer.spread["text"]))
     rows += [(f"run: {key}", value) for key, value in answer.run.items()]
     return pd.DataFrame(rows, columns=["item", "value"])
 
@@ -144,8 +153,10 @@ def _tranches(rows: pd.DataFrame) -> str:
 
 def spending_frame(answer: Answer) -> pd.DataFrame:
     """Fund x budget scope x year: budget, money used, carried over (the unspent balance at the end
-    of the year, for carry-over funds: a balance, not a flow). No total rows: each money column
-    sums to its total (per-fund totals are in :func:`fund_totals`, beside the table, and in the Summary)."""
+    of the year, for carry-over funds: a balance, not a flow), and whether the money can help at
+    all (``no``: no candidate can use it for a goal or benefit, :mod:`planner.results.idle`). No total
+    rows: each money column sums to its total (per-fund totals are in :func:`fund_totals`, beside the
+    table, and in the Summary)."""
     if answer.budgets.empty:
         return pd.DataFrame()
     table = answer.budgets.copy()
@@ -156,8 +167,12 @@ def spending_frame(answer: Answer) -> pd.DataFrame:
     table = table.rename(columns={"amount": "budget"})
     cumulative = table.groupby(["fund", "scope"])[["budget", "used"]].cumsum()
     table["carried_over"] = np.where(table["carry_over"], cumulative["budget"] - cumulative["used"], 0.0)
+    idle = set(zip(answer.idle_money["fund"], answer.idle_money["scope"], answer.idle_money["year"])) \
+        if not answer.idle_money.empty else set()
+    table["can_help"] = ["no" if (f, sc, int(y)) in idle else "yes" if b > 0 else ""
+                         for f, sc, y, b in zip(table["fund"], table["scope"], table["year"], table["budget"])]
     table["scope"] = table["scope"].replace("", "(pooled: all regions)")
-    return table[["fund", "scope", "year", "budget", "used", "carried_over", "carry_over"]]
+    return table[["fund", "scope", "year", "budget", "used", "carried_over", "carry_over", "can_help"]]
 
 
 def fund_totals(answer: Answer) -> pd.DataFrame:
@@ -210,20 +225,21 @@ def regions_frame(answer: Answer) -> pd.DataFrame:
 
 
 def allocation_frame(answer: Answer) -> pd.DataFrame:
-    """Money invested per region (by the paying region), per capita, and per unit of gain."""
-    regions = answer.region_info[["region", "population"]].copy()
-    invested = answer.flows.groupby("payer")["amount"].sum() if not answer.flows.empty else pd.Series(dtype=float)
-    regions["invested"] = regions["region"].map(invested).fillna(0.0)
-    population = regions["population"].astype(float)
-    regions["invested_per_capita"] = _ratio(regions["invested"], population)
-    if not answer.regions.empty:
-        last = answer.regions[answer.regions["year"] == answer.regions["year"].max()]
-        gains = (last["level"] - last["baseline"]).groupby([last["region"], last["indicator"]]).sum().unstack()
-        for indicator in gains.columns:
-            gain = regions["region"].map(gains[indicator]).fillna(0.0)
-            regions[f"gain {indicator}"] = gain
-            regions[f"invested per {indicator}"] = _ratio(regions["invested"], gain)
-    return regions.drop(columns=["population"])
+    """Money invested in each region beside the benefits falling to it, per person in a unit the
+    header states (:func:`planner.results.allocation_table`)."""
+    return allocation_table(answer)
+
+
+def _allocation_formats(allocation: pd.DataFrame) -> dict[str, str]:
+    formats = {}
+    for column in allocation.columns:
+        if column in ("invested", "partner_money", "benefit"):
+            formats[column] = MONEY
+        elif column.endswith("_share"):
+            formats[column] = SHARE
+        elif column not in ("region", "name"):
+            formats[column] = NUMBER
+    return formats
 
 
 def _ratio(numerator, denominator) -> np.ndarray:

@@ -25,6 +25,11 @@ class Answer:
     (contributions: what moves each goal, :func:`planner.results.extract.contribution_table`).
     run: the run record (input file and SHA-256, versions, options, date).
     equity: per-capita levels and disparity measures before and after the plan.
+    indicator_info: (indicator, unit, value) of the Indicators sheet; money_unit and
+    spread_warning: the Settings of that name (how money per person is shown, and when its
+    spread over the regions is warned about).
+    idle_money: budgets no candidate can use for any goal or benefit (planner.results.idle).
+    spread: how unevenly investment per person is spread (planner.results.allocation.investment_spread).
     """
 
     scenario: str
@@ -48,6 +53,11 @@ class Answer:
     contributions: pd.DataFrame = field(default_factory=pd.DataFrame)
     run: dict[str, Any] = field(default_factory=dict)
     equity: dict[str, Any] = field(default_factory=dict)
+    indicator_info: pd.DataFrame = field(default_factory=pd.DataFrame)
+    money_unit: str = ""
+    spread_warning: float = 10.0
+    idle_money: pd.DataFrame = field(default_factory=pd.DataFrame)
+    spread: dict[str, Any] = field(default_factory=dict)
 
     @property
     def objective(self) -> float | None:
@@ -72,6 +82,8 @@ class Answer:
             "partners": records(self.partners),
             "transport": records(self.transport),
             "equity": plain(self.equity),
+            "money_that_cannot_help": records(self.idle_money),
+            "investment_spread": plain(self.spread),
         }
 
 

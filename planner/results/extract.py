@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 
 from planner.model import AllocationModel, build_model
+from planner.results.allocation import investment_spread
 from planner.results.answer import Answer
 from planner.results.disparity import equity_summary
+from planner.results.idle import idle_money_table
 from planner.results.investments import cluster_table, partner_table, transport_table
 from planner.results.progress import goal_progress
 from planner.scenario import Scenario
@@ -55,6 +57,11 @@ def extract(model: AllocationModel, result: SolveResult) -> Answer:
     answer.project_info = _project_info(model)
     answer.region_info = model.scenario.tables["Regions"][["region", "name", "population", "group"]].copy()
     answer.movers = model.index.impacts[["project", "indicator", "region"]].drop_duplicates()
+    answer.indicator_info = model.scenario.tables["Indicators"][["indicator", "unit", "value"]].copy()
+    answer.money_unit = str(model.scenario.settings.get("money_unit") or "")
+    spread = model.scenario.settings.get("spread_warning")
+    answer.spread_warning = 10.0 if spread is None else float(spread)
+    answer.idle_money = idle_money_table(model)
     if result.values is None:
         return answer
     flows = model.index.payments
@@ -71,6 +78,7 @@ def extract(model: AllocationModel, result: SolveResult) -> Answer:
     answer.partners = partner_table(model, shares)
     answer.transport = transport_table(model, shares, result.values)
     answer.equity = equity_summary(answer, model.scenario.settings.get("output_indicator"))
+    answer.spread = investment_spread(answer)
     return answer
 
 

@@ -99,6 +99,12 @@ SETTINGS: tuple[Setting, ...] = (
             default="grp"),
     Setting("accessibility_indicator", "id", "Indicator that receives accessibility gains.",
             default="accessibility"),
+    Setting("money_unit", "text", "Unit of every money amount (Budgets, Projects.cost, Indicators.value, "
+            "partner caps), e.g. 'million USD'; results then show money per person in USD. Blank = "
+            "unnamed money units.", default=""),
+    Setting("spread_warning", "number", "Warn when the region that gets most investment per person gets "
+            "more than this many times the one that gets least (0 = never warn); Equity rules "
+            "(min_share, max_share) bound the spread.", default=10.0, minimum=0.0),
 )
 
 SHEETS: tuple[Sheet, ...] = (
