@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from planner.errors import Problem, ScenarioInvalid
+from planner.scenario.candidate_checks import check_candidates
 from planner.scenario.checks import check_all
 from planner.scenario.data import Scenario
 from planner.scenario.family_checks import check_families
@@ -43,7 +44,8 @@ def _validate(raw: RawWorkbook, path: Path) -> tuple[Scenario | None, list[Probl
 
 def check_tables(tables: dict[str, pd.DataFrame], settings: dict[str, Any]) -> list[Problem]:
     """The contract's cross-sheet rules on typed tables (references, windows, families, goals)."""
-    return check_all(tables, settings) + check_families(tables, settings) + goal_hygiene(tables, settings)
+    return (check_all(tables, settings) + check_families(tables, settings) + goal_hygiene(tables, settings)
+            + check_candidates(tables, settings))
 
 
 def revalidate(scenario: Scenario) -> Scenario:
