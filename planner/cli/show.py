@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from planner.advice.alternatives import Alternatives
-from planner.advice.diagnose import SOURCES, Diagnosis
+from planner.advice.diagnose import SOURCES, Diagnosis, GoalDiagnosis
 from planner.advice.frontier import Frontier
 from planner.cli.common import out
 from planner.results import Answer
@@ -64,12 +64,25 @@ def show_answer(answer: Answer) -> None:
         out.print(table)
 
 
+def show_goal_diagnoses(goals: list[GoalDiagnosis], console: Console | None = None) -> None:
+    """Why each missed goal is missed, and what it would take: two sentences per goal."""
+    console = console or out
+    if not goals:
+        return
+    console.print("[bold]Missed goals: why, and what it would take[/bold]", markup=True)
+    for g in goals:
+        console.print(g.explanation(), markup=False)
+        if g.remedy():
+            console.print("  " + g.remedy(), markup=False)
+
+
 def show_diagnosis(result: Diagnosis, console: Console | None = None) -> None:
     """The diagnosis for people: the verdict, the conflicting rules, the repairs."""
     console = console or out
     console.print(f"[bold]{_t(result.scenario)}[/bold]: {result.status}", markup=True)
     console.print(result.explanation(), markup=False)
     if result.feasible:
+        show_goal_diagnoses(result.goals, console)
         return
     if result.source in SOURCES:
         console.print(SOURCES[result.source], markup=False)

@@ -50,7 +50,7 @@ def write_results(answer: Answer, target: Path, findings: Findings | None = None
         if not totals.empty:
             write_block(ws, totals, ws.max_column + 2, {c: MONEY for c in ("budget", "used", "unused")})
         _spending_chart(wb, ws, answer)
-        goals = goals_frame(answer)
+        goals = goals_frame(answer, findings)
         ws = _sheet(wb, "Goals", goals, {"target": NUMBER, "achieved": NUMBER, "shortfall": NUMBER,
                                          "baseline": NUMBER, "written_target": NUMBER, "progress": SHARE})
         add_bar_chart(ws, goals, ["progress"], "Goal progress (share of the required change reached; 100% = met)",
@@ -185,9 +185,10 @@ def fund_totals(answer: Answer) -> pd.DataFrame:
     return totals
 
 
-def goals_frame(answer: Answer) -> pd.DataFrame:
-    """Goals with their progress, what in the plan moves each one (with its contribution) and the
-    candidates outside the plan that could move it."""
+def goals_frame(answer: Answer, findings: Findings | None = None) -> pd.DataFrame:
+    """Goals with their progress, what in the plan moves each one (with its contribution), the
+    candidates outside the plan that could move it, and for a missed goal why it is missed and what
+    it would take (when the findings hold its diagnosis)."""
     if answer.goals.empty:
         return pd.DataFrame()
     goals = answer.goals.copy()
@@ -201,6 +202,10 @@ def goals_frame(answer: Answer) -> pd.DataFrame:
         candidates.append(", ".join(sorted(map(str, others["source"]))))
     goals["moved_by"] = moved_by
     goals["candidates"] = candidates
+    diagnosed = {g.goal: g for g in (findings.goals if findings is not None else [])}
+    if diagnosed:
+        goals["why_missed"] = [diagnosed[g].explanation() if g in diagnosed else "" for g in goals["goal"]]
+        goals["what_it_would_take"] = [diagnosed[g].remedy() if g in diagnosed else "" for g in goals["goal"]]
     return goals
 
 

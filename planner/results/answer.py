@@ -22,7 +22,8 @@ class Answer:
 
     projects, goals, spending, regions, clusters, partners, transport: the ``--json`` tables.
     flows, budgets, project_info, region_info, movers, contributions: context for the results workbook
-    (contributions: what moves each goal, :func:`planner.results.extract.contribution_table`).
+    (contributions: what moves each goal, :func:`planner.results.extract.contribution_table`;
+    soft_shortfalls: the plan's shortfall variables, :func:`~planner.results.extract.soft_shortfall_table`).
     run: the run record (input file and SHA-256, versions, options, date).
     equity: per-capita levels and disparity measures before and after the plan.
     indicator_info: (indicator, unit, value) of the Indicators sheet; money_unit and
@@ -51,6 +52,7 @@ class Answer:
     region_info: pd.DataFrame = field(default_factory=pd.DataFrame)
     movers: pd.DataFrame = field(default_factory=pd.DataFrame)
     contributions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    soft_shortfalls: pd.DataFrame = field(default_factory=pd.DataFrame)
     run: dict[str, Any] = field(default_factory=dict)
     equity: dict[str, Any] = field(default_factory=dict)
     indicator_info: pd.DataFrame = field(default_factory=pd.DataFrame)

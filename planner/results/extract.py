@@ -73,6 +73,7 @@ def extract(model: AllocationModel, result: SolveResult) -> Answer:
     answer.regions = levels
     answer.goals = goal_table(model, result.values)
     answer.contributions = contribution_table(model, result.values)
+    answer.soft_shortfalls = soft_shortfall_table(model, result.values)
     answer.spending = spending_table(model, result.values)
     answer.clusters = cluster_table(model, result.values)
     answer.partners = partner_table(model, shares)
@@ -163,6 +164,22 @@ def goal_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
         "basis": goals["basis"].fillna("level"), "written_target": goals["written_target"],
         "baseline": base, "progress": goal_progress(achieved, base, target, goals["sense"].to_numpy(), met),
     })
+
+
+def soft_shortfall_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
+    """The plan's shortfall variables: (variable, index, priority, value) for soft goals (``u``, in
+    the order of the soft goals) and soft equity rules (``eq_u``); what holding a priority level at
+    its optimum means for the advisors."""
+    goals = model.index.goals
+    soft = goals[~goals["hard"]].reset_index(drop=True)
+    frames = [pd.DataFrame({"variable": "u", "index": np.arange(len(soft)), "priority": soft["priority"].to_numpy(),
+                            "value": values[model.columns.col("u", np.arange(len(soft)))]})]
+    units = model.equity_units
+    if len(units):
+        frames.append(pd.DataFrame({"variable": "eq_u", "index": units["u"].to_numpy(),
+                                    "priority": units["priority"].to_numpy(),
+                                    "value": values[model.columns.col("eq_u", units["u"])]}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def contribution_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
