@@ -411,15 +411,28 @@ def _flat(repair: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _money_parts(parts: list[dict[str, Any]], by_fund: bool) -> str:
-    """"state_budget 2027: 10.8; reconstruction_fund 2026: 82.2, 2028: 80.2" (largest first, a few)."""
-    shown = sorted(parts, key=lambda p: -p["amount"])[:SHOWN_PARTS]
-    groups: dict[str, list[str]] = {}
-    for p in sorted(shown, key=lambda p: (p["fund"], p["region"] or "", p["year"])):
-        where = f"{p['region']} " if p["region"] else ""
-        groups.setdefault(p["fund"] if by_fund else "", []).append(f"{where}{p['year']}: {number(p['amount'])}")
-    text = "; ".join(f"{fund} {', '.join(items)}".strip() for fund, items in groups.items())
-    rest = len(parts) - len(shown)
-    return text + (f"; and {rest} more budget year(s)" if rest > 0 else "")
+    """"state_budget 123.7 (2027: 69.77, 2026: 53.9); regional_budgets khorezm 2026: 92.12" (per fund,
+    its total and its largest budget years, a few)."""
+    funds: dict[str, list[dict[str, Any]]] = {}
+    for p in parts:
+        funds.setdefault(p["fund"], []).append(p)
+    told = []
+    for fund, mine in sorted(funds.items(), key=lambda item: -sum(p["amount"] for p in item[1])):
+        mine = sorted(mine, key=lambda p: -p["amount"])
+        years = [f"{p['region'] + ' ' if p['region'] else ''}{p['year']}: {_short(p['amount'])}"
+                 for p in mine[:SHOWN_PARTS // 2]]
+        more = f" and {len(mine) - len(years)} more" if len(mine) > len(years) else ""
+        if not by_fund:
+            told.append(", ".join(years) + more)
+        elif len(mine) == 1:
+            told.append(f"{fund} {years[0]}")
+        else:
+            told.append(f"{fund} {_short(sum(p['amount'] for p in mine))} ({', '.join(years)}{more})")
+    return "; ".join(told)
+
+
+def _short(value: float) -> str:
+    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
 
 
 def diagnose_goals(scenario: Scenario, answer: Answer, options: SolveOptions | None = None,
