@@ -169,7 +169,7 @@ def compare(scenarios: list[ScenarioLike], variants: bool = False, workers: int 
     ordered: list[Outcome] = []
     for item, jobs in zip(scenarios, per_item):
         if isinstance(item, Scenario):
-            result = solve(item, time_limit=time_limit, mip_gap=mip_gap)
+            result = solve(item, time_limit=time_limit, mip_gap=mip_gap, explain_goals=False)
             inputs = {n: t.drop(columns=["row"], errors="ignore") for n, t in item.tables.items() if n != "Variants"}
             ordered.append(Outcome(item.name, result.status, result.answer,
                                    "" if result.status.solved else result.answer.message, inputs))

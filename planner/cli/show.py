@@ -52,8 +52,7 @@ def show_answer(answer: Answer) -> None:
     if not answer.idle_money.empty:
         out.print("Money that cannot help: " + idle_summary(answer.idle_money, answer.budgets), markup=False)
     if answer.spread:
-        out.print(("Warning: " if answer.spread["warning"] else "Regional spread: ") + answer.spread["text"],
-                  markup=False)
+        out.print("Regional spread: " + answer.spread["text"], markup=False)
     if not answer.spending.empty:
         used = answer.spending.groupby("fund")["amount"].sum()
         table = Table(title="Money used per fund")

@@ -117,3 +117,21 @@ def test_diagnosis_within_a_time_budget(tmp_path):
     assert result.findings.goals == []
     late = diagnose_goals(result.scenario, result.answer, budget=0.0)
     assert late[0].status == "not_diagnosed" and "planner diagnose FILE --goal G_grp" in late[0].message
+
+
+def test_a_soft_equity_rule_of_higher_priority_keeps_what_the_plan_gives_it(tmp_path):
+    # Money for one of PA (+30 GRP in A) and PB (+10 in B); the soft floor "B per person >= 6"
+    # (priority 1) takes PB, so goal G (A's GRP >= 130, priority 2) is missed. Held at its plan
+    # shortfall (0), the floor still needs PB: only 5 more money (PA too) meets G.
+    tables = scenario([project("PA", 5), project("PB", 5, region="B")], [impact("PA", 30), impact("PB", 10)],
+                      pooled({2026: 5}), objective="goals",
+                      baseline=[{"region": "A", "indicator": "grp", "value": 100},
+                                {"region": "B", "indicator": "grp", "value": 50}],
+                      goals=[{"goal": "G", "indicator": "grp", "region": "A", "target": 130, "priority": 2}])
+    tables["Regions"] = [{"region": "A", "population": 10}, {"region": "B", "population": 10}]
+    tables["Equity"] = [{"rule": "E1", "indicator": "grp", "kind": "per_capita_floor", "value": 6, "regions": "B",
+                         "priority": 1}]
+    g = solved(tmp_path, tables).findings.goals[0]
+    assert g.status == "missed"
+    assert by_kind(g)["money"]["amount"] == pytest.approx(5)
+    assert "goals" not in by_kind(g)
