@@ -26,8 +26,8 @@ def idle_money_table(model: AllocationModel) -> pd.DataFrame:
     budgets = index.budgets[index.budgets["amount"] > 0]
     if budgets.empty:
         return pd.DataFrame(columns=COLUMNS)
-    every = _payable(model, useful_only=False)
-    useful = _payable(model, useful_only=True)
+    every = _years_by_scope(_payable(model, useful_only=False))
+    useful = _years_by_scope(_payable(model, useful_only=True))
     last = index.last_year
     rows = []
     for b in budgets.itertuples(index=False):
@@ -66,10 +66,16 @@ def _payable(model: AllocationModel, useful_only: bool) -> pd.DataFrame:
     return flows[["fund", "scope", "year"]].drop_duplicates()
 
 
-def _can_pay(payable: pd.DataFrame, fund: str, scope: str, year: int, carry_over: bool) -> bool:
-    mine = payable[(payable["fund"] == fund) & (payable["scope"] == scope)]
-    years = mine["year"].to_numpy()
-    return bool((years >= year).any() if carry_over else (years == year).any())
+def _years_by_scope(payable: pd.DataFrame) -> dict[tuple[str, str], set[int]]:
+    years: dict[tuple[str, str], set[int]] = {}
+    for fund, scope, year in payable[["fund", "scope", "year"]].itertuples(index=False):
+        years.setdefault((fund, scope), set()).add(int(year))
+    return years
+
+
+def _can_pay(payable: dict[tuple[str, str], set[int]], fund: str, scope: str, year: int, carry_over: bool) -> bool:
+    years = payable.get((fund, scope), set())
+    return any(y >= year for y in years) if carry_over else year in years
 
 
 def idle_summary(idle: pd.DataFrame, budgets: pd.DataFrame) -> str:

@@ -37,14 +37,18 @@ def check_candidates(tables: Tables, settings: dict[str, Any]) -> list[Problem]:
     years = _horizon(settings)
     problems: list[Problem] = []
     never: dict[str, int] = {}
+    payers = _payer_table(tables)
     if years is not None:
+        money = _money(tables, years)
+        caps = {p["partner"]: p for p in _records(tables["Partners"]) if p["partner"] is not None}
+        all_funds = [f["fund"] for f in _records(tables["Funds"]) if f["fund"] is not None]
         for r in _records(tables["Projects"]):
-            found = _partner_cap(tables, r) + _unfundable(tables, r, years)
+            found = _partner_cap(caps, r) + _unfundable(money, all_funds, payers, r, years)
             if found or _no_window(r, years):
                 never[r["project"]] = r[ROW]
             problems += found[:1]
     problems += _unfillable_roles(tables, never)
-    problems += candidate_spread(tables, settings)
+    problems += candidate_spread(tables, settings, payers)
     return problems
 
 
@@ -63,12 +67,11 @@ def _no_window(r: dict[str, Any], years: range) -> bool:
     return r["duration"] is not None and len(_window(r, years)) == 0
 
 
-def _partner_cap(tables: Tables, r: dict[str, Any]) -> list[Problem]:
+def _partner_cap(caps: dict[str, dict[str, Any]], r: dict[str, Any]) -> list[Problem]:
     """A partner's yearly share above its cap: the project can never be chosen (unless divisible)."""
     partner, share = r.get("partner"), r.get("partner_share")
     if partner is None or not share or r["cost"] is None or not r["duration"] or r["divisible"]:
         return []
-    caps = {p["partner"]: p for p in _records(tables["Partners"])}
     if partner not in caps or caps[partner]["max_per_year"] is None:
         return []
     need = share * r["cost"] / r["duration"]
@@ -82,11 +85,13 @@ def _partner_cap(tables: Tables, r: dict[str, Any]) -> list[Problem]:
                     + ("; it is mandatory, so no plan exists" if r["mandatory"] else ""), share)]
 
 
-def _money(tables: Tables) -> tuple[dict[tuple[str, str, int], float], dict[str, bool], dict[str, bool]]:
-    """Money available per (fund, scope, year) (carry-over: cumulative), pooled and carry-over flags.
+Money = tuple[dict[tuple[str, str, int], float], dict[str, bool]]
 
-    scope is "" for a pooled fund (Budgets rows with a blank region), else the region.
-    """
+
+def _money(tables: Tables, years: range) -> Money:
+    """Money available per (fund, scope, year) of the horizon (a carry-over fund's: all of it up to
+    that year), and whether each fund is pooled. scope is "" for a pooled fund (Budgets rows with a
+    blank region), else the region."""
     carry = {f["fund"]: bool(f["carry_over"]) for f in _records(tables["Funds"]) if f["fund"] is not None}
     amounts: dict[tuple[str, str, int], float] = {}
     pooled: dict[str, bool] = {}
@@ -97,23 +102,31 @@ def _money(tables: Tables) -> tuple[dict[tuple[str, str, int], float], dict[str,
         pooled.setdefault(b["fund"], scope == "")
         key = (b["fund"], scope, int(b["year"]))
         amounts[key] = amounts.get(key, 0.0) + float(b["amount"])
-    return amounts, pooled, carry
+    available: dict[tuple[str, str, int], float] = {}
+    for fund, scope in {(f, s) for f, s, _ in amounts}:
+        running = 0.0
+        for year in years:
+            amount = amounts.get((fund, scope, year), 0.0)
+            running = running + amount if carry.get(fund) else amount
+            available[(fund, scope, year)] = running
+    return available, pooled
 
 
-def _available(money, fund: str, scope: str, year: int) -> float:
-    amounts, _, carry = money
-    if carry.get(fund):
-        return sum(a for (f, s, y), a in amounts.items() if f == fund and s == scope and y <= year)
-    return amounts.get((fund, scope, year), 0.0)
+def _payer_table(tables: Tables) -> dict[str, list[tuple[str, float]]]:
+    """project -> (paying region, share) from CostShares."""
+    shares: dict[str, list[tuple[str, float]]] = {}
+    for c in _records(tables["CostShares"]):
+        if c["project"] is not None and c["region"] is not None and c["share"]:
+            shares.setdefault(c["project"], []).append((c["region"], float(c["share"])))
+    return shares
 
 
-def _payers(tables: Tables, r: dict[str, Any]) -> list[tuple[str, float]]:
-    shares = [(c["region"], float(c["share"])) for c in _records(tables["CostShares"])
-              if c["project"] == r["project"] and c["region"] is not None and c["share"]]
-    return shares or [(r["region"], 1.0)]
+def _payers(payers: dict[str, list[tuple[str, float]]], r: dict[str, Any]) -> list[tuple[str, float]]:
+    return payers.get(r["project"]) or [(r["region"], 1.0)]
 
 
-def _unfundable(tables: Tables, r: dict[str, Any], years: range) -> list[Problem]:
+def _unfundable(money: Money, all_funds: list[str], payers: dict[str, list[tuple[str, float]]],
+                r: dict[str, Any], years: range) -> list[Problem]:
     """No start year whose every year of payment its funds could pay."""
     if r["cost"] is None or not r["duration"] or r["region"] is None:
         return []
@@ -121,17 +134,17 @@ def _unfundable(tables: Tables, r: dict[str, Any], years: range) -> list[Problem
     window = _window(r, years)
     if own <= TOLERANCE or not window:
         return []
-    money = _money(tables)
-    funds = list(r["funds"] or ()) or [f["fund"] for f in _records(tables["Funds"]) if f["fund"] is not None]
-    payers = _payers(tables, r)
+    available, pooled = money
+    funds = list(r["funds"] or ()) or all_funds
+    paying = _payers(payers, r)
 
     def held(year: int, payer: str) -> float:
-        return sum(_available(money, f, "" if money[1].get(f, True) else payer, year) for f in funds)
+        return sum(available.get((f, "" if pooled.get(f, True) else payer, year), 0.0) for f in funds)
 
     best = 0.0  # over starts: the least money, relative to the need, in a year of payment
     for start in window:
         worst = min(held(t, payer) / (share * own) for t in range(start, start + r["duration"])
-                    for payer, share in payers)
+                    for payer, share in paying)
         best = max(best, worst)
     if (r["divisible"] and best > TOLERANCE) or best >= 1.0 - 1e-9:
         return []
@@ -171,7 +184,8 @@ def _unfillable_roles(tables: Tables, never: dict[str, int]) -> list[Problem]:
     return problems
 
 
-def candidate_spread(tables: Tables, settings: dict[str, Any]) -> list[Problem]:
+def candidate_spread(tables: Tables, settings: dict[str, Any],
+                     payers: dict[str, list[tuple[str, float]]] | None = None) -> list[Problem]:
     """The own cost of all candidates paid by each region, per person: warn when the least is below
     1 / spread_warning of the most (no plan can invest more per person there)."""
     threshold = settings.get("spread_warning")
@@ -183,11 +197,12 @@ def candidate_spread(tables: Tables, settings: dict[str, Any]) -> list[Problem]:
     if len(population) < 2:
         return []
     cost = dict.fromkeys(population, 0.0)
+    payers = _payer_table(tables) if payers is None else payers
     for p in _records(tables["Projects"]):
         if p["cost"] is None or p["region"] is None:
             continue
         own = (1.0 - float(p.get("partner_share") or 0.0)) * p["cost"]
-        for payer, share in _payers(tables, p):
+        for payer, share in _payers(payers, p):
             if payer in cost:
                 cost[payer] += share * own
     per_person = {k: cost[k] / population[k] for k in population}
