@@ -64,19 +64,22 @@ def _options(scenario: Scenario, time_limit: float | None, mip_gap: float | None
 
 
 def solve(scenario: ScenarioLike, variant: str | None = None, time_limit: float | None = None,
-          mip_gap: float | None = None, marginal: bool = False, price_of_fairness: bool = False) -> Result:
+          mip_gap: float | None = None, marginal: bool = False, price_of_fairness: bool = False,
+          explain_goals: bool = True) -> Result:
     """Solve a scenario: ``status``, ``objective``, ``stages``, and DataFrames ``plan``, ``goals``,
     ``spending``, ``regions``; ``to_excel(path)`` and ``to_json()``. An infeasible scenario comes
     back with ``status`` "infeasible" and its diagnosis in ``findings.diagnosis``."""
     loaded = _scenario(scenario, variant)
     return solve_loaded(loaded, _options(loaded, time_limit, mip_gap), fairness=price_of_fairness,
-                        marginal=marginal)
+                        marginal=marginal, explain_goals=explain_goals)
 
 
-def diagnose(scenario: ScenarioLike, variant: str | None = None, time_limit: float | None = None) -> Diagnosis:
-    """Why a scenario is infeasible, in workbook terms, and the cheapest repairs."""
+def diagnose(scenario: ScenarioLike, variant: str | None = None, time_limit: float | None = None,
+             goal: str | None = None) -> Diagnosis:
+    """Why a scenario is infeasible, in workbook terms, and the cheapest repairs; for a feasible one,
+    why each missed soft goal (or only ``goal``) is missed and what it would take (``.goals``)."""
     loaded = _scenario(scenario, variant)
-    return diagnose_scenario(loaded, _options(loaded, time_limit, None))
+    return diagnose_scenario(loaded, _options(loaded, time_limit, None), goal=goal)
 
 
 def marginal(scenario: ScenarioLike, step: float = 0.05, variant: str | None = None,
@@ -166,7 +169,7 @@ def compare(scenarios: list[ScenarioLike], variants: bool = False, workers: int 
     ordered: list[Outcome] = []
     for item, jobs in zip(scenarios, per_item):
         if isinstance(item, Scenario):
-            result = solve(item, time_limit=time_limit, mip_gap=mip_gap)
+            result = solve(item, time_limit=time_limit, mip_gap=mip_gap, explain_goals=False)
             inputs = {n: t.drop(columns=["row"], errors="ignore") for n, t in item.tables.items() if n != "Variants"}
             ordered.append(Outcome(item.name, result.status, result.answer,
                                    "" if result.status.solved else result.answer.message, inputs))

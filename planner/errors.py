@@ -37,7 +37,8 @@ class Problem:
     """One problem found in a scenario workbook.
 
     ``row`` is the Excel row number the planner sees (the header is row 1);
-    ``None`` when the problem concerns a whole sheet or column.
+    ``None`` when the problem concerns a whole sheet or column. ``hint``: a likely fix
+    ("did you mean samarkand?"), told after the value.
     """
 
     severity: Severity
@@ -46,6 +47,7 @@ class Problem:
     column: str | None
     message: str
     value: Any = None
+    hint: str = ""
 
     @property
     def location(self) -> str:
@@ -59,6 +61,8 @@ class Problem:
         text = ": ".join(parts) + ": " + self.message
         if self.value is not None and self.value != "":
             text += f" ({_show(self.value)})"
+        if self.hint:
+            text += f"; {self.hint}"
         return text
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from planner.advice.diagnose import diagnose
+from planner.advice.diagnose import diagnose, diagnose_goals
+from planner.advice.diagnose.goals import SOLVE_BUDGET
 from planner.advice.fairness import price_of_fairness
 from planner.advice.findings import Findings
 from planner.advice.marginal import marginal_table
@@ -111,8 +112,10 @@ def default_results_path(path: Path) -> Path:
 
 
 def solve_loaded(scenario: Scenario, options: SolveOptions, fairness: bool = False,
-                 marginal: bool = False, step: float = 0.05, progress: Progress | None = None) -> Result:
-    """Solve a validated scenario and add the advice asked for (a diagnosis when infeasible)."""
+                 marginal: bool = False, step: float = 0.05, explain_goals: bool = True,
+                 progress: Progress | None = None) -> Result:
+    """Solve a validated scenario and add the advice asked for: a diagnosis when infeasible, and
+    (unless ``explain_goals`` is False) why each missed soft goal is missed and what it would take."""
     answer = solve_scenario(scenario, options, progress)
     source = scenario.path if scenario.path is not None and Path(scenario.path).is_file() else None
     answer.run = run_record(source, options) | ({"variant": scenario.variant} if scenario.variant else {})
@@ -123,19 +126,24 @@ def solve_loaded(scenario: Scenario, options: SolveOptions, fairness: bool = Fal
         findings.diagnosis = diagnose(scenario, options)
     if marginal and Status(answer.status).solved:
         findings.marginal = marginal_table(scenario, options, step=step)
+    if explain_goals and Status(answer.status).solved:
+        findings.goals = diagnose_goals(scenario, answer, options, budget=options.time_limit or SOLVE_BUDGET)
     return Result(answer, findings, scenario)
 
 
 def run_scenario(path: Path, time_limit: float | None = None, mip_gap: float | None = None,
                  verbose: bool = False, out: Path | None = None, variant: str | None = None,
                  fairness: bool = False, marginal: bool = False, step: float = 0.05,
-                 progress: Progress | None = None) -> Result:
+                 explain_goals: bool = True, progress: Progress | None = None) -> Result:
     """Load, solve and (when ``out`` is given) write the results workbook of one file."""
     scenario = load_scenario(path, variant)
     for warning in scenario.warnings:
         log.warning("%s", warning)
     options = SolveOptions.from_settings(scenario.settings, time_limit, mip_gap, verbose)
-    result = solve_loaded(scenario, options, fairness=fairness, marginal=marginal, step=step, progress=progress)
+    result = solve_loaded(scenario, options, fairness=fairness, marginal=marginal, step=step,
+                          explain_goals=explain_goals, progress=progress)
+    if result.answer.spread.get("warning"):
+        log.warning("%s", result.answer.spread["text"])
     if out is not None:
         result.to_excel(out)
     return result

@@ -24,6 +24,7 @@ SHEETS: dict[str, list[list]] = {
         ["objective", "goals"],
         ["tie_break", "min_cost"],
         ["discount_rate", 0],
+        ["money_unit", "million USD"],
     ],
     "Regions": [
         ["region", "name", "population", "group"],

@@ -716,6 +716,7 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
         ["agglomeration_elasticity", ELASTICITY],
         ["output_indicator", "grp"],
         ["accessibility_indicator", "accessibility"],
+        ["money_unit", "million USD"],
     ]
     src += [
         ["discount_rate", DISCOUNT_RATE, "per year", "EC benchmark social discount rate 5% (Evans in Florio ed.; "

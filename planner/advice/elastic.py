@@ -53,7 +53,7 @@ class ElasticModel:
 
     def __init__(self, scenario: Scenario, original: AllocationModel, rules: list[Rule] | None = None,
                  widen: list[tuple] | None = None, options: SolveOptions | None = None,
-                 all_rules: bool = False):
+                 all_rules: bool = False, soft_goals: bool = False):
         self.options = options or SolveOptions()
         amounts = {(f, s, int(y)): float(a) for f, s, y, a in
                    original.index.budgets[["fund", "scope", "year", "amount"]].itertuples(index=False)}
@@ -67,7 +67,9 @@ class ElasticModel:
         self.book = RuleBook(self.build, amounts=amounts)
         self._reset_placeholders(placeholders)
         candidates = self.book.relaxable_rules() if all_rules else [self.book.rule(r.key) for r in rules or []]
-        self.rules = [r for r in candidates if r is not None and self.book.rows_of(r)]
+        self._soft_rows: dict[tuple, list[tuple[str, int, float]]] = self._soft_goal_rows() if soft_goals else {}
+        self.rules = [r for r in candidates if r is not None and self.rows_of(r)]
+        self.rules += [self.book.goal(key[1]) for key in self._soft_rows]
         self._add_slacks()
         with solver_output_to_stderr():
             self.matrix = hand_off(self.build, self.options)
@@ -95,13 +97,41 @@ class ElasticModel:
                 else:
                     con.set_value((amount, con.body, amount))
 
+    def _soft_goal_rows(self) -> dict[tuple, list[tuple[str, int, float]]]:
+        """A slack on the goal row of every soft goal, loosening it like a hard goal's.
+
+        A soft goal already has its shortfall u; with u held at most at a given value
+        (:meth:`bound_shortfalls`), the slack is how much more the goal would give up.
+        """
+        goals = self.build.index.goals
+        rows = {}
+        for i in np.flatnonzero(~goals["hard"].to_numpy(dtype=bool)):
+            if i in self.build.model.goal:
+                sign = 1.0 if goals["sense"].iloc[i] == ">=" else -1.0
+                rows[("goal", goals["goal"].iloc[i])] = [("goal", int(i), sign)]
+        return rows
+
+    def rows_of(self, rule: Rule) -> list[tuple[str, int, float]]:
+        """(family, row, coefficient) of the slack of ``rule``: declared rows, or a soft goal's row."""
+        return self._soft_rows.get(tuple(rule.key)) or self.book.rows_of(rule)
+
+    def bound_shortfalls(self, name: str, upper: np.ndarray) -> None:
+        """Upper bounds of the shortfall columns ``name`` ("u" of soft goals, "eq_u" of soft equity
+        rules), in their local order; ``inf`` leaves a shortfall free."""
+        if not len(upper):
+            return
+        cols = self.matrix.positions[self.build.columns.col(name, np.arange(len(upper)))]
+        keep = cols >= 0
+        if keep.any():
+            self.matrix.set_bounds(cols[keep], np.zeros(int(keep.sum())), np.asarray(upper, dtype=float)[keep])
+
     def _add_slacks(self) -> None:
         m = self.build.model
         m.advice_slack = pyo.Var(range(len(self.rules)), bounds=(0, None),
                                  doc="slack of one rule (see planner.advice.elastic)")
         self.build.columns.add("advice_slack", m.advice_slack)
         for k, rule in enumerate(self.rules):
-            for family, i, coef in self.book.rows_of(rule):
+            for family, i, coef in self.rows_of(rule):
                 con = getattr(m, family)[i]
                 lower = con.lower if con.has_lb() else None
                 upper = con.upper if con.has_ub() else None
@@ -119,27 +149,29 @@ class ElasticModel:
             self.matrix.set_bounds(self.slack_cols, np.zeros(n), np.zeros(n))
 
     def solve(self, relaxed: list[int] | set[int], costs: dict[int, float] | None = None,
-              gap: float = 1e-6, time_limit: float | None = None) -> Run:
+              gap: float = 1e-6, time_limit: float | None = None, upper: dict[int, float] | None = None) -> Run:
         """Solve with the slacks of rules ``relaxed`` free (others 0), minimising sum costs * slack.
 
         ``gap`` is the relative MIP gap: tight when the amount matters (a repair), loose when
         any solution will do (the elastic filter). ``time_limit`` (seconds; default the
         options' time limit, else none) stops the solve: status "feasible" with the best
-        slacks found, or "unknown" without any.
+        slacks found, or "unknown" without any. ``upper`` caps the slack of some relaxed rules.
         """
         highs = self.matrix.highs
         highs.setOptionValue("mip_rel_gap", float(gap))
         limit = time_limit if time_limit is not None else self.options.time_limit
         highs.setOptionValue("time_limit", float(limit) if limit else highspy.kHighsInf)
         n = len(self.slack_cols)
-        upper = np.zeros(n)
+        bounds = np.zeros(n)
         for k in relaxed:
-            upper[k] = 1.0 if self.rules[k].binary else highspy.kHighsInf
+            bounds[k] = 1.0 if self.rules[k].binary else highspy.kHighsInf
+        for k, cap in (upper or {}).items():
+            bounds[k] = min(bounds[k], cap)
         cost = np.zeros(highs.getNumCol())
         for k, c in (costs or {}).items():
             cost[self.slack_cols[k]] = c
         if n:
-            self.matrix.set_bounds(self.slack_cols, np.zeros(n), upper)
+            self.matrix.set_bounds(self.slack_cols, np.zeros(n), bounds)
         scaled = cost * self.matrix.col_scale
         largest = np.abs(scaled).max(initial=0.0)
         self.matrix.set_costs(cost / largest if largest > 0 else cost)  # largest cost 1 for HiGHS

@@ -3,7 +3,8 @@
 :class:`Findings` travels beside the :class:`~planner.results.Answer` it was computed
 for; the ``--json`` object of ``planner solve`` is the answer's fields followed by
 these (``price_of_fairness``; ``conflict``, ``repairs``, ``explanation``, ``repair``;
-``marginal``), each present only when computed.
+``marginal``; ``missed_goals``: why each missed soft goal is missed and what it would take),
+each present only when computed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from planner.advice.diagnose import Diagnosis
+from planner.advice.diagnose import Diagnosis, GoalDiagnosis
 from planner.advice.marginal import marginal_records
 from planner.results import plain
 
@@ -25,6 +26,7 @@ class Findings:
     diagnosis: Diagnosis | None = None
     marginal: pd.DataFrame | None = None
     price_of_fairness: dict[str, Any] = field(default_factory=dict)
+    goals: list[GoalDiagnosis] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The advice fields of ``planner solve --json``."""
@@ -36,6 +38,8 @@ class Findings:
                      "explanation": self.diagnosis.explanation(), "repair": self.diagnosis.repair_sentence()}
         if self.marginal is not None:
             data["marginal"] = marginal_records(self.marginal)
+        if self.goals:
+            data["missed_goals"] = [g.record() for g in self.goals]
         return data
 
 

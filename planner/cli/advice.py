@@ -29,18 +29,27 @@ from planner.output.advice_workbooks import write_alternatives, write_frontier
 from planner.status import Status
 
 
-def diagnose(file: FileArg, as_json: JsonOpt = False, variant: VariantOpt = None, time_limit: TimeOpt = None,
+def diagnose(file: FileArg,
+             goal: Annotated[str | None, typer.Option(
+                 "--goal", help="Explain only this goal: why it is missed and what it would take.")] = None,
+             as_json: JsonOpt = False, variant: VariantOpt = None, time_limit: TimeOpt = None,
              debug: DebugOpt = False) -> None:
-    """Explain why a scenario is infeasible, in workbook terms, and the cheapest repairs.
+    """Explain why a scenario is infeasible, or why its soft goals are missed, in workbook terms.
 
-    Exit 0 when the scenario is feasible, 3 when it is infeasible (with the conflicting
-    rules, each at its Sheet!row, and the smallest change to each that repairs it).
+    Exit 0 when the scenario is feasible: each missed soft goal (or only --goal G) is explained,
+    with the budgets, rules and higher-priority goals that hold it back and the cheapest ways to
+    meet it (more money in which fund and years, a lower target, which other goal would give).
+    Exit 3 when it is infeasible (with the conflicting rules, each at its Sheet!row, and the
+    smallest change to each that repairs it).
 
-    Example: planner diagnose scenarios/small.xlsx
+    Example: planner diagnose scenarios/uzbekistan.xlsx --goal g_grp_country
     """
     setup_logging()
     scenario, options = load(file, variant, time_limit, as_json, debug)
-    result = run_diagnosis(scenario, options)
+    try:
+        result = run_diagnosis(scenario, options, goal=goal)
+    except ValueError as exc:
+        usage(str(exc), as_json)
     if as_json:
         print_json(result.to_json())
     else:

@@ -12,10 +12,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from planner.advice.alternatives import Alternatives
-from planner.advice.diagnose import SOURCES, Diagnosis
+from planner.advice.diagnose import SOURCES, Diagnosis, GoalDiagnosis
 from planner.advice.frontier import Frontier
 from planner.cli.common import out
 from planner.results import Answer
+from planner.results.idle import idle_summary
 
 
 def _t(value: object) -> str:
@@ -42,12 +43,16 @@ def show_answer(answer: Answer) -> None:
         out.print(table)
     if not answer.goals.empty:
         table = Table(title="Goals")
-        for column in ("goal", "indicator", "target", "achieved", "shortfall", "met"):
+        for column in ("goal", "indicator", "target", "achieved", "shortfall", "progress", "met"):
             table.add_column(column)
         for row in answer.goals.itertuples(index=False):
             table.add_row(_t(row.goal), _t(row.indicator), f"{row.target:,.6g}", f"{row.achieved:,.6g}",
-                          f"{row.shortfall:,.6g}", "yes" if row.met else "no")
+                          f"{row.shortfall:,.6g}", f"{row.progress:.1%}", "yes" if row.met else "no")
         out.print(table)
+    if not answer.idle_money.empty:
+        out.print("Money that cannot help: " + idle_summary(answer.idle_money, answer.budgets), markup=False)
+    if answer.spread:
+        out.print("Regional spread: " + answer.spread["text"], markup=False)
     if not answer.spending.empty:
         used = answer.spending.groupby("fund")["amount"].sum()
         table = Table(title="Money used per fund")
@@ -58,12 +63,25 @@ def show_answer(answer: Answer) -> None:
         out.print(table)
 
 
+def show_goal_diagnoses(goals: list[GoalDiagnosis], console: Console | None = None) -> None:
+    """Why each missed goal is missed, and what it would take: two sentences per goal."""
+    console = console or out
+    if not goals:
+        return
+    console.print("[bold]Missed goals: why, and what it would take[/bold]", markup=True)
+    for g in goals:
+        console.print(g.explanation(), markup=False)
+        if g.remedy():
+            console.print("  " + g.remedy(), markup=False)
+
+
 def show_diagnosis(result: Diagnosis, console: Console | None = None) -> None:
     """The diagnosis for people: the verdict, the conflicting rules, the repairs."""
     console = console or out
     console.print(f"[bold]{_t(result.scenario)}[/bold]: {result.status}", markup=True)
     console.print(result.explanation(), markup=False)
     if result.feasible:
+        show_goal_diagnoses(result.goals, console)
         return
     if result.source in SOURCES:
         console.print(SOURCES[result.source], markup=False)

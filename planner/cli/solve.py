@@ -20,7 +20,7 @@ from planner.cli.common import (
     setup_logging,
 )
 from planner.cli.progress import solver_progress
-from planner.cli.show import show_answer, show_diagnosis, show_marginal
+from planner.cli.show import show_answer, show_diagnosis, show_goal_diagnoses, show_marginal
 from planner.errors import PlannerError, ScenarioInvalid
 from planner.output.template import write_template
 from planner.pipeline import default_results_path, run_scenario
@@ -75,6 +75,8 @@ def solve(
         "--marginal", help="Also show what more money in each binding budget would buy.")] = False,
     step: Annotated[float, typer.Option(
         "--step", help="Budget raise for --marginal, as a share of the budget.", min=0)] = 0.05,
+    no_explain: Annotated[bool, typer.Option(
+        "--no-explain", help="Do not explain why missed goals are missed (faster).")] = False,
     as_json: JsonOpt = False,
     time_limit: TimeOpt = None,
     mip_gap: GapOpt = None,
@@ -92,7 +94,8 @@ def solve(
         with solver_progress() as progress:
             result = run_scenario(file, time_limit=time_limit, mip_gap=mip_gap, verbose=verbose,
                                   out=None if no_out else out_file, variant=variant, fairness=fairness,
-                                  marginal=marginal, step=step, progress=None if verbose else progress)
+                                  marginal=marginal, step=step, explain_goals=not no_explain,
+                                  progress=None if verbose else progress)
     except PlannerError as exc:
         fail(exc, as_json, debug)
     except KeyboardInterrupt:
@@ -105,6 +108,8 @@ def solve(
         print_json(result.to_json())
     else:
         show_answer(result.answer)
+        if result.findings.goals:
+            show_goal_diagnoses(result.findings.goals)
         if result.findings.diagnosis is not None:
             show_diagnosis(result.findings.diagnosis)
         if result.findings.marginal is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from planner.comparison.jobs import Outcome
+from planner.results import allocation_table
 from planner.scenario.schema import SHEETS
 
 
@@ -25,22 +26,23 @@ def overview(outcomes: list[Outcome]) -> pd.DataFrame:
 
 
 def allocation_by_region(outcomes: list[Outcome]) -> pd.DataFrame:
-    """Region x scenario: money invested, per capita, and indicator gains at the end."""
+    """Region x scenario: money invested in the region, per capita (money per person, and in the
+    readable unit of :func:`planner.results.allocation_table`), the gains falling to it and their
+    money worth."""
     frames = []
     for o in outcomes:
         a = o.answer
         if a is None or a.region_info.empty or o.status not in ("optimal", "feasible", "interrupted"):
             continue
-        frame = a.region_info[["region"]].copy()
-        invested = a.flows.groupby("payer")["amount"].sum() if not a.flows.empty else pd.Series(dtype=float)
-        frame["invested"] = frame["region"].map(invested).fillna(0.0)
-        population = pd.to_numeric(a.region_info["population"], errors="coerce")
-        frame["per_capita"] = (frame["invested"] / population.where(population > 0)).to_numpy()
-        if not a.regions.empty:
-            last = a.regions[a.regions["year"] == a.regions["year"].max()]
-            gains = (last["level"] - last["baseline"]).groupby([last["region"], last["indicator"]]).sum().unstack()
-            for indicator in gains.columns:
-                frame[f"gain {indicator}"] = frame["region"].map(gains[indicator]).fillna(0.0)
+        table = allocation_table(a)
+        frame = table[["region"]].copy()
+        frame["invested"] = table["invested"]
+        population = table["population"]
+        frame["per_capita"] = (table["invested"] / population.where(population > 0)).to_numpy()
+        keep = [c for c in table.columns if c.startswith(("invested per ", "gain ", "benefit"))
+                and not c.startswith(tuple(f"invested per {k}" for k in a.indicator_info.get("indicator", [])))]
+        for column in keep:
+            frame[column] = table[column]
         frame.insert(0, "scenario", o.label)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -64,10 +66,15 @@ def projects_matrix(outcomes: list[Outcome]) -> pd.DataFrame:
 
 
 def goals_matrix(outcomes: list[Outcome]) -> pd.DataFrame:
-    """Goal x scenario shortfall."""
-    frames = {o.label: o.answer.goals.set_index("goal")["shortfall"] for o in outcomes
-              if o.answer is not None and not o.answer.goals.empty}
-    return pd.DataFrame(frames).rename_axis("goal").reset_index() if frames else pd.DataFrame()
+    """Goal x scenario shortfall (one column per scenario), then each scenario's progress
+    (column "<scenario> progress": the share of the required change reached, 1 = met)."""
+    answers = [(o.label, o.answer.goals.set_index("goal")) for o in outcomes
+               if o.answer is not None and not o.answer.goals.empty]
+    if not answers:
+        return pd.DataFrame()
+    frames = {label: goals["shortfall"] for label, goals in answers}
+    frames |= {f"{label} progress": goals["progress"] for label, goals in answers if "progress" in goals}
+    return pd.DataFrame(frames).rename_axis("goal").reset_index()
 
 
 def input_differences(outcomes: list[Outcome]) -> pd.DataFrame:

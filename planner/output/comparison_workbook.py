@@ -13,7 +13,7 @@ import pandas as pd
 from openpyxl.chart import BarChart, Reference
 
 from planner.comparison import Outcome, allocation_by_region, goals_matrix, input_differences, overview, projects_matrix
-from planner.output.excel import MONEY, NUMBER, add_sheet, atomic_write, new_workbook, write_block
+from planner.output.excel import MONEY, NUMBER, SHARE, add_bar_chart, add_sheet, atomic_write, new_workbook, write_block
 
 
 def write_comparison(outcomes: list[Outcome], target: Path) -> Path:
@@ -29,7 +29,14 @@ def write_comparison(outcomes: list[Outcome], target: Path) -> Path:
     def write(path: Path) -> None:
         wb = new_workbook()
         for name, frame in sheets.items():
-            add_sheet(wb, name, frame, {"invested": MONEY, "objective": NUMBER}, note="nothing to compare")
+            shares = {c: SHARE for c in frame.columns if str(c).endswith(" progress")}
+            add_sheet(wb, name, frame, {"invested": MONEY, "objective": NUMBER} | shares, note="nothing to compare")
+        goals = sheets["Goals"]
+        progress = [str(c) for c in goals.columns if str(c).endswith(" progress")]
+        if progress:
+            add_bar_chart(wb["Goals"], goals, progress, "Goal progress by scenario (share of the required change "
+                          "reached; 100% = met)", wb["Goals"].cell(row=len(goals) + 3, column=1).coordinate,
+                          y_title="share")
         allocation = sheets["Allocation by region"]
         if not allocation.empty:
             _allocation_chart(wb["Allocation by region"], allocation)

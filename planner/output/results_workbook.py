@@ -29,7 +29,8 @@ from planner.output.excel import (
     new_workbook,
     write_block,
 )
-from planner.results import Answer
+from planner.results import Answer, allocation_table
+from planner.results.idle import idle_summary
 from planner.status import Status
 
 
@@ -45,17 +46,25 @@ def write_results(answer: Answer, target: Path, findings: Findings | None = None
                | {"share": SHARE})
         spending = spending_frame(answer)
         ws = _sheet(wb, "Spending", spending, {"budget": MONEY, "used": MONEY, "carried_over": MONEY})
+        totals = fund_totals(answer)
+        if not totals.empty:
+            write_block(ws, totals, ws.max_column + 2, {c: MONEY for c in ("budget", "used", "unused")})
         _spending_chart(wb, ws, answer)
-        goals = goals_frame(answer)
+        goals = goals_frame(answer, findings)
         ws = _sheet(wb, "Goals", goals, {"target": NUMBER, "achieved": NUMBER, "shortfall": NUMBER,
-                                         "attainment": SHARE})
-        add_bar_chart(ws, goals, ["attainment"], "Goal attainment (achieved / target)", "H2", y_title="share")
+                                         "baseline": NUMBER, "written_target": NUMBER, "progress": SHARE})
+        add_bar_chart(ws, goals, ["progress"], "Goal progress (share of the required change reached; 100% = met)",
+                      "H2", y_title="share")
         regions = regions_frame(answer)
         ws = _sheet(wb, "Regions", regions, {c: NUMBER for c in regions.columns if c not in ("region", "indicator")}
                     | {"change_pct": SHARE})
         allocation = allocation_frame(answer)
-        ws = _sheet(wb, "Allocation", allocation, {c: MONEY for c in allocation.columns if c != "region"})
-        add_bar_chart(ws, allocation, ["invested"], "Investment per region", "H2", y_title="money")
+        ws = _sheet(wb, "Allocation", allocation, _allocation_formats(allocation))
+        per_person = [c for c in allocation.columns if c.startswith(("invested per ", "benefit per "))
+                      and c.endswith(")")]
+        add_bar_chart(ws, allocation, ["invested"], "Money invested in each region", "H2", y_title="money")
+        add_bar_chart(ws, allocation, per_person, "Money invested in each region and benefit falling to it, "
+                      "per person", "H20")
         for name, frame in (("Clusters", answer.clusters), ("Transport", answer.transport),
                             ("Partners", answer.partners)):
             if not frame.empty:
@@ -93,36 +102,61 @@ def summary_frame(answer: Answer) -> pd.DataFrame:
             rows.append((f"fund {fund}: used", float(used.get(fund, 0.0))))
     if not answer.goals.empty:
         met = answer.goals[answer.goals["met"]]["goal"].tolist()
-        missed = answer.goals[~answer.goals["met"]]["goal"].tolist()
+        missed = answer.goals[~answer.goals["met"]]
         rows.append(("goals met", f"{len(met)} of {len(answer.goals)}: {', '.join(map(str, met))}"))
-        rows.append(("goals missed", ", ".join(map(str, missed)) or "none"))
+        rows.append(("goals missed", ", ".join(f"{g.goal} (progress {g.progress:.0%})"
+                                               for g in missed.itertuples(index=False)) or "none"))
+    if not answer.budgets.empty:
+        rows.append(("money that cannot help", idle_summary(answer.idle_money, answer.budgets)))
+    if answer.spread:
+        rows.append(("regional spread" + (" (warning)" if answer.spread["warning"] else ""), answer.spread["text"]))
     rows += [(f"run: {key}", value) for key, value in answer.run.items()]
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
 def plan_frame(answer: Answer) -> pd.DataFrame:
-    """Each chosen (project, start): years, share, region, kind, costs, partner money, funds per year."""
+    """One row per chosen project: its tranches (start years and shares), region, kind, costs,
+    partner money, the funds that pay and what each fund pays in each year.
+
+    A divisible project may start in several tranches; they share one row, so every money
+    column sums to what was paid (own cost and the paid columns to the spending, partner money
+    to the partners' money).
+    """
     if answer.projects.empty:
         return pd.DataFrame()
     info = answer.project_info.set_index("project")
-    plan = answer.projects.copy()
+    tranches = answer.projects.copy()
+    tranches["complete"] = tranches["start"] + tranches["project"].map(info["duration"]).astype(int)
+    grouped = tranches.groupby("project", sort=False)
+    plan = grouped.agg(start=("start", "min"), complete_from=("complete", "min"), share=("share", "sum"),
+                       region=("region", "first"), kind=("kind", "first"), total_cost=("cost", "sum")).reset_index()
     plan.insert(1, "name", plan["project"].map(info["name"]))
-    duration = plan["project"].map(info["duration"]).astype(int)
-    plan.insert(3, "complete_from", plan["start"] + duration)
+    plan.insert(3, "tranches", plan["project"].map({project: _tranches(rows) for project, rows in grouped}))
     partner_share = plan["project"].map(info["partner_share"]).fillna(0.0).astype(float)
-    plan["total_cost"] = plan.pop("cost")
     plan["own_cost"] = plan["total_cost"] * (1 - partner_share)
     plan["partner_money"] = plan["total_cost"] * partner_share
     plan["partner"] = plan["project"].map(info["partner"])
     if not answer.flows.empty:
+        funds = answer.flows.groupby("project")["fund"].apply(lambda f: ", ".join(sorted(map(str, set(f)))))
+        plan["funds"] = plan["project"].map(funds)
         paid = answer.flows.pivot_table(index="project", columns=["fund", "year"], values="amount", aggfunc="sum")
         paid.columns = [f"paid {fund} {year}" for fund, year in paid.columns]
         plan = plan.merge(paid, left_on="project", right_index=True, how="left")
-    return plan
+    return plan.sort_values(["start", "project"], kind="stable").reset_index(drop=True)
+
+
+def _tranches(rows: pd.DataFrame) -> str:
+    """"2026: 40%, 2027: 40%" (start year and share of each tranche, completion in brackets)."""
+    return ", ".join(f"{int(r.start)}: {r.share:.1%} (complete {int(r.complete)})"
+                     for r in rows.sort_values("start").itertuples(index=False))
 
 
 def spending_frame(answer: Answer) -> pd.DataFrame:
-    """Fund x budget scope x year: budget, money used, carried over; with totals per fund."""
+    """Fund x budget scope x year: budget, money used, carried over (the unspent balance at the end
+    of the year, for carry-over funds: a balance, not a flow), and whether the money can help at
+    all (``no``: no candidate can use it for a goal or benefit, :mod:`planner.results.idle`). No total
+    rows: each money column sums to its total (per-fund totals are in :func:`fund_totals`, beside the
+    table, and in the Summary)."""
     if answer.budgets.empty:
         return pd.DataFrame()
     table = answer.budgets.copy()
@@ -133,28 +167,50 @@ def spending_frame(answer: Answer) -> pd.DataFrame:
     table = table.rename(columns={"amount": "budget"})
     cumulative = table.groupby(["fund", "scope"])[["budget", "used"]].cumsum()
     table["carried_over"] = np.where(table["carry_over"], cumulative["budget"] - cumulative["used"], 0.0)
+    idle = set(zip(answer.idle_money["fund"], answer.idle_money["scope"], answer.idle_money["year"])) \
+        if not answer.idle_money.empty else set()
+    table["can_help"] = ["no" if (f, sc, int(y)) in idle else "yes" if b > 0 else ""
+                         for f, sc, y, b in zip(table["fund"], table["scope"], table["year"], table["budget"])]
     table["scope"] = table["scope"].replace("", "(pooled: all regions)")
-    totals = table.groupby("fund", as_index=False)[["budget", "used"]].sum()
-    totals["scope"], totals["year"], totals["carried_over"], totals["carry_over"] = "TOTAL", None, None, None
-    table = pd.concat([table, totals], ignore_index=True)
-    return table[["fund", "scope", "year", "budget", "used", "carried_over", "carry_over"]]
+    return table[["fund", "scope", "year", "budget", "used", "carried_over", "carry_over", "can_help"]]
 
 
-def goals_frame(answer: Answer) -> pd.DataFrame:
-    """Goals with attainment and the projects that move each goal's indicator in its scope."""
+def fund_totals(answer: Answer) -> pd.DataFrame:
+    """Per fund: budget over the horizon, money used, and unused."""
+    spending = spending_frame(answer)
+    if spending.empty:
+        return pd.DataFrame()
+    totals = spending.groupby("fund", as_index=False, sort=False)[["budget", "used"]].sum()
+    totals["unused"] = totals["budget"] - totals["used"]
+    return totals
+
+
+def goals_frame(answer: Answer, findings: Findings | None = None) -> pd.DataFrame:
+    """Goals with their progress, what in the plan moves each one (with its contribution), the
+    candidates outside the plan that could move it, and for a missed goal why it is missed and what
+    it would take (when the findings hold its diagnosis)."""
     if answer.goals.empty:
         return pd.DataFrame()
     goals = answer.goals.copy()
-    goals["attainment"] = _ratio(goals["achieved"], goals["target"])
-    groups = answer.region_info.dropna(subset=["group"]).groupby("group")["region"].apply(set)
-    movers = []
-    for goal in goals.itertuples(index=False):
-        regions = (set(answer.region_info["region"]) if goal.region is None
-                   else groups.get(goal.region, {goal.region}))
-        hit = answer.movers[(answer.movers["indicator"] == goal.indicator) & answer.movers["region"].isin(regions)]
-        movers.append(", ".join(sorted(map(str, hit["project"].unique()))))
-    goals["moved_by"] = movers
+    moved_by, candidates = [], []
+    for goal in goals["goal"]:
+        mine = answer.contributions[answer.contributions["goal"] == goal] if not answer.contributions.empty \
+            else pd.DataFrame(columns=["kind", "source", "contribution", "chosen"])
+        moved_by.append(", ".join(f"{_source(r.kind, r.source)} {r.contribution:+,.4g}"
+                                  for r in mine[mine["chosen"]].itertuples(index=False)))
+        others = mine[~mine["chosen"] & (mine["kind"] == "project")]
+        candidates.append(", ".join(sorted(map(str, others["source"]))))
+    goals["moved_by"] = moved_by
+    goals["candidates"] = candidates
+    diagnosed = {g.goal: g for g in (findings.goals if findings is not None else [])}
+    if diagnosed:
+        goals["why_missed"] = [diagnosed[g].explanation() if g in diagnosed else "" for g in goals["goal"]]
+        goals["what_it_would_take"] = [diagnosed[g].remedy() if g in diagnosed else "" for g in goals["goal"]]
     return goals
+
+
+def _source(kind: str, source: str) -> str:
+    return str(source) if kind == "project" else f"{kind} {source}"
 
 
 def regions_frame(answer: Answer) -> pd.DataFrame:
@@ -174,20 +230,21 @@ def regions_frame(answer: Answer) -> pd.DataFrame:
 
 
 def allocation_frame(answer: Answer) -> pd.DataFrame:
-    """Money invested per region (by the paying region), per capita, and per unit of gain."""
-    regions = answer.region_info[["region", "population"]].copy()
-    invested = answer.flows.groupby("payer")["amount"].sum() if not answer.flows.empty else pd.Series(dtype=float)
-    regions["invested"] = regions["region"].map(invested).fillna(0.0)
-    population = regions["population"].astype(float)
-    regions["invested_per_capita"] = _ratio(regions["invested"], population)
-    if not answer.regions.empty:
-        last = answer.regions[answer.regions["year"] == answer.regions["year"].max()]
-        gains = (last["level"] - last["baseline"]).groupby([last["region"], last["indicator"]]).sum().unstack()
-        for indicator in gains.columns:
-            gain = regions["region"].map(gains[indicator]).fillna(0.0)
-            regions[f"gain {indicator}"] = gain
-            regions[f"invested per {indicator}"] = _ratio(regions["invested"], gain)
-    return regions.drop(columns=["population"])
+    """Money invested in each region beside the benefits falling to it, per person in a unit the
+    header states (:func:`planner.results.allocation_table`)."""
+    return allocation_table(answer)
+
+
+def _allocation_formats(allocation: pd.DataFrame) -> dict[str, str]:
+    formats = {}
+    for column in allocation.columns:
+        if column in ("invested", "partner_money", "benefit"):
+            formats[column] = MONEY
+        elif column.endswith("_share"):
+            formats[column] = SHARE
+        elif column not in ("region", "name"):
+            formats[column] = NUMBER
+    return formats
 
 
 def _ratio(numerator, denominator) -> np.ndarray:

@@ -1,8 +1,15 @@
 """``planner template``: an empty contract workbook, documented from the schema.
 
 Every declared sheet with its header row (frozen), drop-down lists on enum and
-yes/no columns, the Settings keys pre-filled with their defaults, and a README
-sheet describing each column, all from :mod:`planner.scenario.schema`.
+yes/no columns and on every id column that refers to another sheet (fed from that
+sheet's id column, so a planner picks a region, fund, project, indicator, cluster,
+link or partner instead of typing it), the Settings keys pre-filled with their
+defaults, and a README sheet describing each column, all from
+:mod:`planner.scenario.schema`.
+
+A list of several ids (``requires``, ``funds``, ``regions``, ...) and a column that may
+name ids of two sheets (a goal's region or group) offer the list without refusing other
+text; the other id lists refuse what is not on them.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from planner.output.excel import atomic_write
-from planner.scenario.schema import SETTINGS, SHEETS, Column, describe_default, describe_type
+from planner.scenario.schema import SETTINGS, SHEETS, SHEETS_BY_NAME, Column, describe_default, describe_type
 
 BOOL_CHOICES = ("yes", "no")
 TEMPLATE_ROWS = 1000  # rows that carry drop-down lists
@@ -69,9 +76,26 @@ def _style_header(ws, count: int) -> None:
 
 def _add_dropdown(ws, position: int, column: Column) -> None:
     choices = column.choices or (BOOL_CHOICES if column.type == "bool" else ())
-    if not choices:
-        return
-    validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
     letter = get_column_letter(position)
+    if choices:
+        validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+    elif column.refers:
+        validation = DataValidation(type="list", formula1=id_list(column.refers[0]), allow_blank=True,
+                                    showErrorMessage=column.type != "ids" and len(column.refers) == 1)
+        names = " or ".join(column.refers)
+        validation.promptTitle = column.name
+        validation.prompt = (f"Pick from {names}" + (" (several: separate them with commas)"
+                                                      if column.type == "ids" else ""))[:255]
+        validation.showInputMessage = True
+    else:
+        return
     validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
     ws.add_data_validation(validation)
+
+
+def id_list(reference: str) -> str:
+    """The cells of the id column ``Sheet.column`` below its header, for a list validation."""
+    sheet, column = reference.split(".")
+    position = [c.name for c in SHEETS_BY_NAME[sheet.lower()].columns].index(column) + 1
+    letter = get_column_letter(position)
+    return f"'{sheet}'!${letter}$2:${letter}${TEMPLATE_ROWS}"

@@ -21,9 +21,16 @@ class Answer:
     """The planner's answer to one scenario.
 
     projects, goals, spending, regions, clusters, partners, transport: the ``--json`` tables.
-    flows, budgets, project_info, region_info, movers: context for the results workbook.
+    flows, budgets, project_info, region_info, movers, contributions: context for the results workbook
+    (contributions: what moves each goal, :func:`planner.results.extract.contribution_table`;
+    soft_shortfalls: the plan's shortfall variables, :func:`~planner.results.extract.soft_shortfall_table`).
     run: the run record (input file and SHA-256, versions, options, date).
     equity: per-capita levels and disparity measures before and after the plan.
+    indicator_info: (indicator, unit, value) of the Indicators sheet; money_unit and
+    spread_warning: the Settings of that name (how money per person is shown, and when its
+    spread over the regions is warned about).
+    idle_money: budgets no candidate can use for any goal or benefit (planner.results.idle).
+    spread: how unevenly investment per person is spread (planner.results.allocation.investment_spread).
     """
 
     scenario: str
@@ -44,8 +51,15 @@ class Answer:
     project_info: pd.DataFrame = field(default_factory=pd.DataFrame)
     region_info: pd.DataFrame = field(default_factory=pd.DataFrame)
     movers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    contributions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    soft_shortfalls: pd.DataFrame = field(default_factory=pd.DataFrame)
     run: dict[str, Any] = field(default_factory=dict)
     equity: dict[str, Any] = field(default_factory=dict)
+    indicator_info: pd.DataFrame = field(default_factory=pd.DataFrame)
+    money_unit: str = ""
+    spread_warning: float = 10.0
+    idle_money: pd.DataFrame = field(default_factory=pd.DataFrame)
+    spread: dict[str, Any] = field(default_factory=dict)
 
     @property
     def objective(self) -> float | None:
@@ -70,6 +84,8 @@ class Answer:
             "partners": records(self.partners),
             "transport": records(self.transport),
             "equity": plain(self.equity),
+            "money_that_cannot_help": records(self.idle_money),
+            "investment_spread": plain(self.spread),
         }
 
 

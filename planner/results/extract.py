@@ -15,9 +15,12 @@ import numpy as np
 import pandas as pd
 
 from planner.model import AllocationModel, build_model
+from planner.results.allocation import investment_spread
 from planner.results.answer import Answer
 from planner.results.disparity import equity_summary
+from planner.results.idle import idle_money_table
 from planner.results.investments import cluster_table, partner_table, transport_table
+from planner.results.progress import goal_progress
 from planner.scenario import Scenario
 from planner.solver import Progress, SolveOptions, SolveResult, solve
 
@@ -54,6 +57,11 @@ def extract(model: AllocationModel, result: SolveResult) -> Answer:
     answer.project_info = _project_info(model)
     answer.region_info = model.scenario.tables["Regions"][["region", "name", "population", "group"]].copy()
     answer.movers = model.index.impacts[["project", "indicator", "region"]].drop_duplicates()
+    answer.indicator_info = model.scenario.tables["Indicators"][["indicator", "unit", "value"]].copy()
+    answer.money_unit = str(model.scenario.settings.get("money_unit") or "")
+    spread = model.scenario.settings.get("spread_warning")
+    answer.spread_warning = 10.0 if spread is None else float(spread)
+    answer.idle_money = idle_money_table(model)
     if result.values is None:
         return answer
     flows = model.index.payments
@@ -64,11 +72,14 @@ def extract(model: AllocationModel, result: SolveResult) -> Answer:
     levels = level_table(model, shares, result.values)
     answer.regions = levels
     answer.goals = goal_table(model, result.values)
+    answer.contributions = contribution_table(model, result.values)
+    answer.soft_shortfalls = soft_shortfall_table(model, result.values)
     answer.spending = spending_table(model, result.values)
     answer.clusters = cluster_table(model, result.values)
     answer.partners = partner_table(model, shares)
     answer.transport = transport_table(model, shares, result.values)
     answer.equity = equity_summary(answer, model.scenario.settings.get("output_indicator"))
+    answer.spread = investment_spread(answer)
     return answer
 
 
@@ -130,11 +141,12 @@ def level_table(model: AllocationModel, shares: pd.DataFrame, values: np.ndarray
 
 
 def goal_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
-    """Each goal: target, achieved level, shortfall and whether it is met."""
+    """Each goal: target, achieved level, shortfall, whether it is met, its baseline and progress
+    (the share of the required change reached, :mod:`planner.results.progress`)."""
     goals = model.index.goals
     if goals.empty:
         return pd.DataFrame(columns=["goal", "indicator", "region", "year", "sense", "target",
-                                     "achieved", "shortfall", "met"])
+                                     "achieved", "shortfall", "met", "baseline", "progress"])
     base = model.baseline_levels(goals[["indicator", "scope"]])
     terms = model.level_terms(goals[["indicator", "scope", "year"]])
     gained = (terms["coef"] * values[terms["col"].to_numpy(dtype=np.int64)]).groupby(terms["item"]).sum()
@@ -143,13 +155,79 @@ def goal_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
     shortfall = np.where(goals["sense"] == ">=", target - achieved, achieved - target)
     shortfall = np.maximum(shortfall, 0.0)
     tolerance = 1e-6 * np.maximum(1.0, np.abs(target))
+    met = shortfall <= tolerance
     return pd.DataFrame({
         "goal": goals["goal"], "indicator": goals["indicator"], "region": goals["region"],
         "year": goals["year"], "sense": goals["sense"], "target": target,
         "achieved": achieved, "shortfall": np.where(shortfall <= tolerance, 0.0, shortfall),
-        "met": shortfall <= tolerance, "priority": goals["priority"], "hard": goals["hard"],
+        "met": met, "priority": goals["priority"], "hard": goals["hard"],
         "basis": goals["basis"].fillna("level"), "written_target": goals["written_target"],
+        "baseline": base, "progress": goal_progress(achieved, base, target, goals["sense"].to_numpy(), met),
     })
+
+
+def soft_shortfall_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
+    """The plan's shortfall variables: (variable, index, priority, value) for soft goals (``u``, in
+    the order of the soft goals) and soft equity rules (``eq_u``); what holding a priority level at
+    its optimum means for the advisors."""
+    goals = model.index.goals
+    soft = goals[~goals["hard"]].reset_index(drop=True)
+    frames = [pd.DataFrame({"variable": "u", "index": np.arange(len(soft)), "priority": soft["priority"].to_numpy(),
+                            "value": values[model.columns.col("u", np.arange(len(soft)))]})]
+    units = model.equity_units
+    if len(units):
+        frames.append(pd.DataFrame({"variable": "eq_u", "index": units["u"].to_numpy(),
+                                    "priority": units["priority"].to_numpy(),
+                                    "value": values[model.columns.col("eq_u", units["u"])]}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def contribution_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
+    """What moves each goal: (goal, kind, source, contribution, chosen).
+
+    One row per project that could move the goal's level in its scope by the goal's year
+    (kind ``project``), per cluster synergy (``cluster``) and per interacting transport pair
+    (``pair``, "p+q"). ``contribution`` is the change of the goal's level the plan owes to it;
+    the baseline plus the contributions is the achieved level. ``chosen``: the plan moves the
+    goal through it (a candidate that is not chosen, or not complete in time, has 0).
+    """
+    columns = ["goal", "kind", "source", "contribution", "chosen"]
+    goals = model.index.goals
+    if goals.empty:
+        return pd.DataFrame(columns=columns)
+    terms = model.level_terms(goals[["indicator", "scope", "year"]])
+    if terms.empty:
+        return pd.DataFrame(columns=columns)
+    kind, source = _column_sources(model)
+    cols = terms["col"].to_numpy(dtype=np.int64)
+    frame = pd.DataFrame({"goal": goals["goal"].to_numpy()[terms["item"].to_numpy()],
+                          "kind": kind.reindex(cols).to_numpy(), "source": source.reindex(cols).to_numpy(),
+                          "contribution": terms["coef"].to_numpy(dtype=float) * values[cols]})
+    frame = frame.dropna(subset=["source"])
+    table = frame.groupby(["goal", "kind", "source"], as_index=False, sort=False)["contribution"].sum()
+    table["chosen"] = table["contribution"].abs() > EPSILON
+    table.loc[~table["chosen"], "contribution"] = 0.0
+    order = {g: i for i, g in enumerate(goals["goal"])}
+    table = table.assign(_goal=table["goal"].map(order), _size=-table["contribution"].abs())
+    return table.sort_values(["_goal", "_size", "source"]).drop(columns=["_goal", "_size"]).reset_index(drop=True)
+
+
+def _column_sources(model: AllocationModel) -> tuple[pd.Series, pd.Series]:
+    """Kind and source of the columns that move levels: starts (project), cluster completion, pairs."""
+    starts = model.index.starts
+    parts = [(model.columns.col("x", starts["x"]), "project", starts["project"].to_numpy())]
+    investments = model.index.investments
+    if investments is not None and not investments.cluster_years.empty:
+        years = investments.cluster_years
+        parts.append((model.columns.col("w", years["w"]), "cluster", years["cluster"].to_numpy()))
+    if investments is not None and not investments.pair_years.empty:
+        pairs = investments.pair_years
+        parts.append((model.columns.col("v", pairs["v"]), "pair",
+                      (pairs["first"].astype(str) + "+" + pairs["second"].astype(str)).to_numpy()))
+    index = np.concatenate([cols for cols, _, _ in parts])
+    kind = pd.Series(np.concatenate([[k] * len(cols) for cols, k, _ in parts]), index=index)
+    source = pd.Series(np.concatenate([names for _, _, names in parts]), index=index)
+    return kind, source
 
 
 def spending_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from planner.errors import Problem, ScenarioInvalid
+from planner.scenario.candidate_checks import check_candidates
 from planner.scenario.checks import check_all
 from planner.scenario.data import Scenario
 from planner.scenario.family_checks import check_families
@@ -30,20 +31,27 @@ WANTED = {s.name.lower() for s in SHEETS}
 
 
 def _validate(raw: RawWorkbook, path: Path) -> tuple[Scenario | None, list[Problem]]:
+    scenario, problems, _ = _read(raw, path)
+    return scenario, problems
+
+
+def _read(raw: RawWorkbook, path: Path) -> tuple[Scenario | None, list[Problem], dict[str, pd.DataFrame]]:
+    """Typed tables and every problem of a raw workbook; the scenario is None when there are errors."""
     tables, problems = read_tables(raw)
     problems = raw.problems + problems
     settings, setting_rows, setting_problems = read_settings(tables["Settings"])
     problems += setting_problems
     problems += check_tables(tables, settings)
     if any(p.severity == "error" for p in problems):
-        return None, problems
+        return None, problems, tables
     return Scenario(settings=settings, tables=tables, setting_rows=setting_rows,
-                    problems=problems, path=path), problems
+                    problems=problems, path=path), problems, tables
 
 
 def check_tables(tables: dict[str, pd.DataFrame], settings: dict[str, Any]) -> list[Problem]:
     """The contract's cross-sheet rules on typed tables (references, windows, families, goals)."""
-    return check_all(tables, settings) + check_families(tables, settings) + goal_hygiene(tables, settings)
+    return (check_all(tables, settings) + check_families(tables, settings) + goal_hygiene(tables, settings)
+            + check_candidates(tables, settings))
 
 
 def revalidate(scenario: Scenario) -> Scenario:
@@ -67,10 +75,8 @@ def check_scenario(path: Path | str, variant: str | None = None,
     """
     path = Path(path)
     raw = read_workbook(path, WANTED)
-    scenario, problems = _validate(raw, path)
-    if scenario is None and variant is None:
-        return None, problems
-    variants = scenario.tables["Variants"] if scenario is not None else None
+    scenario, problems, tables = _read(raw, path)
+    variants = tables["Variants"]
     if variant is not None:
         if scenario is None:
             return None, problems
@@ -82,12 +88,19 @@ def check_scenario(path: Path | str, variant: str | None = None,
             result.variant = variant
         return result, [_in_variant(p, variant, variants) for p in problems]
     if check_variants:
+        # Every variant is checked even when the base has errors (all problems in one pass); a
+        # variant's own errors are those the base does not have already.
+        known = {str(p) for p in problems if p.severity == "error"}
         for name in variant_names(variants):
             changed, change_problems = apply_variant(raw, variants, name)
             if not any(p.severity == "error" for p in change_problems):
                 _, change_problems = _validate(changed, path)
-            problems += [_in_variant(p, name, variants) for p in change_problems if p.severity == "error"
-                         and p.sheet != "Variants"] + [p for p in change_problems if p.sheet == "Variants"]
+            for p in change_problems:
+                if p.sheet == "Variants" and str(p) not in known:
+                    problems.append(p)
+                elif p.severity == "error" and p.sheet != "Variants" and str(p) not in known:
+                    problems.append(_in_variant(p, name, variants))
+                known.add(str(p))
         if any(p.severity == "error" for p in problems):
             return None, problems
     return scenario, problems

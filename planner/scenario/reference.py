@@ -26,7 +26,10 @@ def reference_markdown() -> str:
         "Yes/no cells accept yes/no/y/n/true/false/1/0 in any case; numbers may be typed as text "
         "(`1 200`, `5%`), but a comma whose meaning depends on the locale (`1.234,5`) is rejected.",
         "",
-        "`planner template FILE` writes an empty workbook with these sheets, drop-down lists and a README sheet.",
+        "`planner template FILE` writes an empty workbook with these sheets, drop-down lists and a README sheet. "
+        "A column whose type reads \"id of Sheet.column\" names ids of that sheet: the template offers them in a "
+        "drop-down list fed from that column, and `planner validate` reports an unknown one with \"did you mean "
+        "...?\" when a known id differs by case or a small edit.",
         "",
     ]
     for sheet in SHEETS:

@@ -40,6 +40,7 @@ class Column:
     maximum: float | None = None
     exclusive_maximum: bool = False
     exclusive_minimum: bool = False
+    refers: tuple[str, ...] = ()  # "Sheet.column" of the ids this column names, first = the drop-down's list
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,12 @@ SETTINGS: tuple[Setting, ...] = (
             default="grp"),
     Setting("accessibility_indicator", "id", "Indicator that receives accessibility gains.",
             default="accessibility"),
+    Setting("money_unit", "text", "Unit of every money amount (Budgets, Projects.cost, Indicators.value, "
+            "partner caps), e.g. 'million USD'; results then show money per person in USD. Blank = "
+            "unnamed money units.", default=""),
+    Setting("spread_warning", "number", "Warn when the region that gets most investment per person gets "
+            "more than this many times the one that gets least (0 = never warn); Equity rules "
+            "(min_share, max_share) bound the spread.", default=10.0, minimum=0.0),
 )
 
 SHEETS: tuple[Sheet, ...] = (
@@ -119,7 +126,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("group", "id", "Optional zone name shared by several regions "
                    "(goals may target a group)."),
             Column("borders", "ids", "Partners (neighbouring countries) the region borders.",
-                   default=()),
+                   default=(), refers=("Partners.partner",)),
         ),
         required=True, key=("region",),
     ),
@@ -139,8 +146,8 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "Baseline", "Level of each indicator in each region before any project (missing = 0).",
         (
-            Column("region", "id", "Region id.", required=True),
-            Column("indicator", "id", "Indicator id.", required=True),
+            Column("region", "id", "Region id.", required=True, refers=("Regions.region",)),
+            Column("indicator", "id", "Indicator id.", required=True, refers=("Indicators.indicator",)),
             Column("value", "number", "Baseline level.", required=True),
         ),
         key=("region", "indicator"),
@@ -159,9 +166,9 @@ SHEETS: tuple[Sheet, ...] = (
         "otherwise a separate budget per region. Missing (fund, region, year) = 0. A fund is either "
         "pooled or regional: it cannot have both kinds of rows.",
         (
-            Column("fund", "id", "Fund id.", required=True),
+            Column("fund", "id", "Fund id.", required=True, refers=("Funds.fund",)),
             Column("year", "year", "Year.", required=True),
-            Column("region", "id", "Region id (blank = pooled for the whole country)."),
+            Column("region", "id", "Region id (blank = pooled for the whole country).", refers=("Regions.region",)),
             Column("amount", "number", "Money available.", required=True, unit="money",
                    minimum=0.0),
         ),
@@ -173,7 +180,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("project", "id", "Project id.", required=True),
             Column("name", "text", "Project name for reports."),
             Column("kind", "enum", "Investment family.", required=True, choices=KINDS),
-            Column("region", "id", "Host region.", required=True),
+            Column("region", "id", "Host region.", required=True, refers=("Regions.region",)),
             Column("cost", "number", "Total cost, spread evenly over the duration.",
                    required=True, unit="money", minimum=0.0),
             Column("duration", "int", "Years of construction and payment.", default=1,
@@ -185,18 +192,19 @@ SHEETS: tuple[Sheet, ...] = (
             Column("divisible", "bool", "May be funded in part (the share scales cost and "
                    "impacts alike).", default=False),
             Column("requires", "ids", "Projects that must start no later than this one.",
-                   default=()),
+                   default=(), refers=("Projects.project",)),
             Column("excludes", "ids", "Projects that cannot be chosen together with this one.",
-                   default=()),
+                   default=(), refers=("Projects.project",)),
             Column("funds", "ids", "Funds that may pay for the project (blank = any fund).",
-                   default=()),
-            Column("cluster", "id", "Cluster this project is a component of."),
-            Column("role", "id", "Component role the project fills in its cluster."),
-            Column("link", "id", "Network link a transport project builds or speeds up."),
+                   default=(), refers=("Funds.fund",)),
+            Column("cluster", "id", "Cluster this project is a component of.", refers=("Clusters.cluster",)),
+            Column("role", "id", "Component role the project fills in its cluster.", refers=("Clusters.role",)),
+            Column("link", "id", "Network link a transport project builds or speeds up.", refers=("Network.link",)),
             Column("new_time", "number", "Link travel time once the project is complete (blank "
                    "for a new link = the link's time).", unit="hours", minimum=0.0,
                    exclusive_minimum=True),
-            Column("partner", "id", "Partner (neighbouring country) co-financing the project."),
+            Column("partner", "id", "Partner (neighbouring country) co-financing the project.",
+                   refers=("Partners.partner",)),
             Column("partner_share", "number", "Share of the cost the partner pays.", default=0.0,
                    minimum=0.0, maximum=1.0, exclusive_maximum=True),
         ),
@@ -206,9 +214,9 @@ SHEETS: tuple[Sheet, ...] = (
         "Impacts", "Yearly change of an indicator's level from the first year a project is "
         "complete.",
         (
-            Column("project", "id", "Project id.", required=True),
-            Column("indicator", "id", "Indicator id.", required=True),
-            Column("region", "id", "Region where the effect falls (blank = host region)."),
+            Column("project", "id", "Project id.", required=True, refers=("Projects.project", "Clusters.cluster")),
+            Column("indicator", "id", "Indicator id.", required=True, refers=("Indicators.indicator",)),
+            Column("region", "id", "Region where the effect falls (blank = host region).", refers=("Regions.region",)),
             Column("value", "number", "Change of the indicator's level per year.",
                    required=True),
         ),
@@ -217,8 +225,9 @@ SHEETS: tuple[Sheet, ...] = (
         "Goals", "Targets on indicator levels.",
         (
             Column("goal", "id", "Goal id.", required=True),
-            Column("indicator", "id", "Indicator id.", required=True),
-            Column("region", "id", "Region id, group name, or blank for the whole country."),
+            Column("indicator", "id", "Indicator id.", required=True, refers=("Indicators.indicator",)),
+            Column("region", "id", "Region id, group name, or blank for the whole country.",
+                   refers=("Regions.region", "Regions.group")),
             Column("year", "year", "Year the target applies to (blank = last year)."),
             Column("sense", "enum", "Whether the level must reach the target or stay below it.",
                    default=">=", choices=SENSES),
@@ -240,7 +249,8 @@ SHEETS: tuple[Sheet, ...] = (
         "Impacts rows whose project is a cluster id are the cluster's synergy.",
         (
             Column("cluster", "id", "Cluster id.", required=True),
-            Column("region", "id", "Region of the cluster (the same on all its rows).", required=True),
+            Column("region", "id", "Region of the cluster (the same on all its rows).", required=True,
+                   refers=("Regions.region",)),
             Column("role", "id", "Component role (leading enterprise, research, training, ...).",
                    required=True),
             Column("min_count", "int", "Components of this role the cluster needs.", default=1,
@@ -254,8 +264,10 @@ SHEETS: tuple[Sheet, ...] = (
         "Network", "Transport links between regions and junctions (two-way).",
         (
             Column("link", "id", "Link id.", required=True),
-            Column("from", "id", "Region or node id at one end.", required=True),
-            Column("to", "id", "Region or node id at the other end.", required=True),
+            Column("from", "id", "Region or node id at one end.", required=True,
+                   refers=("Regions.region", "Nodes.node")),
+            Column("to", "id", "Region or node id at the other end.", required=True,
+                   refers=("Regions.region", "Nodes.node")),
             Column("time", "number", "Travel time.", required=True, unit="hours", minimum=0.0,
                    exclusive_minimum=True),
             Column("existing", "bool", "Whether the link exists today (no = only once a project "
@@ -284,8 +296,8 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "CostShares", "Joint projects: how several regions split a project's own cost.",
         (
-            Column("project", "id", "Project id.", required=True),
-            Column("region", "id", "Paying region.", required=True),
+            Column("project", "id", "Project id.", required=True, refers=("Projects.project",)),
+            Column("region", "id", "Paying region.", required=True, refers=("Regions.region",)),
             Column("share", "number", "Share of the project's own cost this region pays.",
                    required=True, minimum=0.0),
         ),
@@ -296,7 +308,7 @@ SHEETS: tuple[Sheet, ...] = (
         (
             Column("rule", "id", "Rule id.", required=True),
             Column("indicator", "id", "Indicator whose per-capita levels the rule compares "
-                   "(not used by min_share / max_share)."),
+                   "(not used by min_share / max_share).", refers=("Indicators.indicator",)),
             Column("kind", "enum", "per_capita_floor: level per inhabitant >= value; max_gap: highest "
                    "minus lowest per-capita level <= value; max_ratio: highest <= value x lowest; "
                    "min_share / max_share: share of own investment over the horizon; gini_cap: "
@@ -305,7 +317,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("value", "number", "Bound of the rule.", required=True, minimum=0.0),
             Column("year", "year", "Year the rule applies to (blank = last year)."),
             Column("regions", "ids", "Regions and groups the rule covers (blank = all regions).",
-                   default=()),
+                   default=(), refers=("Regions.region", "Regions.group")),
             Column("hard", "bool", "Whether the rule must hold (a constraint); otherwise a soft goal.",
                    default=False),
             Column("priority", "int", "Priority of a soft rule among the goals (1 first).", default=1,
@@ -333,8 +345,10 @@ def describe_type(column: Column | Setting) -> str:
     """The type of a column or setting in words, for the template and the reference page."""
     if column.choices:
         return "one of: " + ", ".join(column.choices)
-    return {"id": "id (text)", "ids": "comma-separated ids", "bool": "yes/no", "any": "depends on key"}.get(
+    words = {"id": "id (text)", "ids": "comma-separated ids", "bool": "yes/no", "any": "depends on key"}.get(
         column.type, column.type)
+    refers = getattr(column, "refers", ())
+    return f"{words} of {' or '.join(refers)}" if refers else words
 
 
 def describe_default(default: Any) -> str:

@@ -17,6 +17,7 @@ from planner.errors import Problem
 from planner.scenario import cells
 from planner.scenario.reader import RawSheet, RawWorkbook
 from planner.scenario.schema import SETTINGS, SETTINGS_BY_KEY, SHEETS, Column, Setting, Sheet
+from planner.scenario.suggest import did_you_mean
 
 ROW = "row"
 
@@ -112,7 +113,7 @@ def _column_positions(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> d
             positions[name] = index
         else:
             problems.append(Problem("warning", raw.name, 1, str(cell).strip(),
-                                    "unknown column; it is ignored"))
+                                    "unknown column; it is ignored", hint=did_you_mean(name, declared)))
     return positions
 
 
@@ -155,7 +156,8 @@ def read_settings(table: pd.DataFrame) -> tuple[dict[str, Any], dict[str, int], 
             continue
         spec = SETTINGS_BY_KEY.get(key)
         if spec is None:
-            problems.append(Problem("warning", "Settings", row, "key", "unknown setting; it is ignored", key))
+            problems.append(Problem("warning", "Settings", row, "key", "unknown setting; it is ignored", key,
+                                    hint=did_you_mean(key, SETTINGS_BY_KEY)))
             continue
         rows[key] = row
         if cells.is_blank(raw_value):

@@ -16,6 +16,7 @@ import pandas as pd
 from planner.errors import Problem
 from planner.scenario import cells
 from planner.scenario.reader import RawSheet, RawWorkbook
+from planner.scenario.suggest import did_you_mean
 from planner.scenario.tables import ROW
 
 
@@ -31,7 +32,8 @@ def apply_variant(raw: RawWorkbook, variants: pd.DataFrame, name: str) -> tuple[
     rows = variants[variants["variant"] == name]
     if rows.empty:
         known = ", ".join(variant_names(variants)) or "none"
-        return changed, [Problem("error", "Variants", None, "variant", f"unknown variant (known: {known})", name)]
+        return changed, [Problem("error", "Variants", None, "variant", f"unknown variant (known: {known})", name,
+                                 hint=did_you_mean(name, variant_names(variants)))]
     for change in rows.to_dict("records"):
         problems += _apply(changed, change)
     return changed, problems

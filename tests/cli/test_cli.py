@@ -167,3 +167,25 @@ def test_marginal_reports_binding_budgets(tmp_path):
     assert result.exit_code == 0
     marginal = json.loads(result.stdout)["marginal"]
     assert {(m["fund"], m["year"]) for m in marginal} == {("national", 2026), ("national", 2027)}
+
+
+def test_variant_and_scenario_names_in_square_brackets_are_printed_as_written(tmp_path):
+    # rich reads "[...]" as markup; every workbook string must be escaped before it is printed.
+    tables = minimal_tables()
+    tables["Settings"][0]["value"] = "plan [draft]"
+    tables["Variants"] = [{"variant": "[cut]", "sheet": "Budgets", "where": "fund=national", "column": "amount",
+                           "multiply": 0.9}]
+    path = write_workbook(tmp_path / "s.xlsx", tables)
+    result = run_cli("solve", path, "--variant", "[cut]", "--no-out")
+    assert result.exit_code == 0, result.output
+    assert "plan [draft] [[cut]]: optimal" in result.output
+
+
+def test_compare_labels_with_square_brackets_are_printed_as_written(tmp_path):
+    tables = minimal_tables()
+    tables["Variants"] = [{"variant": "[cut]", "sheet": "Budgets", "where": "fund=national", "column": "amount",
+                           "multiply": 0.9}]
+    path = write_workbook(tmp_path / "base.xlsx", tables)
+    result = run_cli("compare", path, "--variants", "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert "│ base[[cut]] │ optimal" in result.output

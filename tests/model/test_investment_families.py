@@ -5,13 +5,23 @@ Test names start with ``test_<family id>`` (see models/families.md).
 
 from __future__ import annotations
 
-import itertools
-
-import numpy as np
 import pytest
 
 from tests.builders import chosen, run_cli, solve_tables, write_workbook
-from tests.cases import impact, joint_case, partner_case, pooled, project, scenario, solve_ok
+from tests.cases import (
+    LINKS,
+    POP,
+    accessibility,
+    impact,
+    joint_case,
+    partner_case,
+    pooled,
+    project,
+    scenario,
+    solve_ok,
+    transport_case,
+    upgraded,
+)
 
 # --- clusters --------------------------------------------------------------------------------
 
@@ -82,40 +92,6 @@ def test_cluster_role_nobody_can_fill_is_an_error(tmp_path):
 
 
 # --- transport -------------------------------------------------------------------------------
-
-POP = {"X": 1000, "Y": 10, "Z": 10, "W": 1000, "V": 10}
-LINKS = [("XY", "X", "Y", 2.0), ("YZ", "Y", "Z", 2.0), ("ZW", "Z", "W", 2.0), ("ZV", "Z", "V", 2.0)]
-
-
-def floyd(links) -> dict:
-    """All-pairs shortest times, written out independently of the planner."""
-    nodes = list(POP)
-    t = {(a, b): (0.0 if a == b else np.inf) for a in nodes for b in nodes}
-    for _, a, b, time in links:
-        t[a, b] = t[b, a] = min(t[a, b], time)
-    for k, i, j in itertools.product(nodes, nodes, nodes):
-        t[i, j] = min(t[i, j], t[i, k] + t[k, j])
-    return t
-
-
-def accessibility(links) -> dict:
-    t = floyd(links)
-    return {i: sum(POP[j] / t[i, j] for j in POP if j != i and np.isfinite(t[i, j])) for i in POP}
-
-
-def upgraded(links, changes):
-    return [(name, a, b, changes.get(name, time)) for name, a, b, time in links]
-
-
-def transport_case(budget=10, projects=None):
-    projects = projects or [project("U_YZ", 10, region="Y", kind="transport", link="YZ", new_time=1),
-                            project("U_ZV", 10, region="Z", kind="transport", link="ZV", new_time=1)]
-    tables = scenario(projects, [], pooled({2026: budget}), regions=list(POP), horizon=2,
-                      indicators=[{"indicator": "accessibility", "value": 1}])
-    tables["Regions"] = [{"region": r, "population": p} for r, p in POP.items()]
-    tables["Network"] = [{"link": n, "from": a, "to": b, "time": t} for n, a, b, t in LINKS]
-    return tables
-
 
 def test_transport_pair_upgrade_wins_by_network_position(tmp_path):
     # Both links join two regions of 10 people, but Y-Z lies on the path between the two big

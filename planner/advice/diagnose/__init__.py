@@ -27,22 +27,29 @@ from __future__ import annotations
 from typing import Any
 
 from planner.advice.diagnose.conflicts import IIS_IRREDUCIBLE, IIS_RELAXATION, dedupe, feasibility, find_conflicts
+from planner.advice.diagnose.goals import GoalDiagnosis, diagnose_goals
 from planner.advice.diagnose.repairs import baseline_conflicts, repairs_of
 from planner.advice.diagnose.report import SOURCES, Diagnosis
 from planner.advice.elastic import CHECK_LIMIT
 from planner.advice.rulebook import Rule, RuleBook
 from planner.model import AllocationModel, build_model
+from planner.results import solve_scenario
 from planner.scenario import Scenario
 from planner.solver import SolveOptions, hand_off, solver_output_to_stderr
 
 
 def diagnose(scenario: Scenario, options: SolveOptions | None = None,
-             model: AllocationModel | None = None, max_conflicts: int = 5) -> Diagnosis:
+             model: AllocationModel | None = None, max_conflicts: int = 5, goal: str | None = None,
+             explain_goals: bool = True) -> Diagnosis:
     """Diagnose ``scenario``: feasible, or its conflicts and the cheapest repairs of each.
 
     Up to ``max_conflicts`` disjoint conflicts are reported: after one is found its rules are
     relaxed and the search goes on. The repairs of one conflict assume the others repaired
     (their rules relaxed), so each is a standalone way out of that conflict.
+
+    A feasible scenario under the goals objective is solved, and each missed soft goal (only
+    ``goal`` when given) is explained: what holds it back and what it would take
+    (:mod:`planner.advice.diagnose.goals`). ``explain_goals=False`` skips that.
     """
     options = options or SolveOptions()
     model = model or build_model(scenario)
@@ -55,7 +62,12 @@ def diagnose(scenario: Scenario, options: SolveOptions | None = None,
         return Diagnosis(scenario.name, "unknown", message="the solver stopped before deciding feasibility "
                          "(time limit); try again with a longer --time-limit")
     if status == "feasible" and not trivial:
-        return Diagnosis(scenario.name, "feasible")
+        result = Diagnosis(scenario.name, "feasible")
+        soft = not model.index.goals["hard"].all() if len(model.index.goals) else False
+        if explain_goals and (goal is not None or soft) and scenario.settings.get("objective") == "goals":
+            answer = solve_scenario(scenario, options)
+            result.goals = diagnose_goals(scenario, answer, options, [goal] if goal else None, thorough=True)
+        return result
     conflicts: list[list[Rule]] = [[rule] for rule, _ in trivial]
     repairs: list[dict[str, Any]] = [repair | {"conflict": n} for n, (_, repair) in enumerate(trivial, 1)]
     source, notes = ("baseline" if trivial else ""), []
@@ -79,7 +91,10 @@ def diagnose(scenario: Scenario, options: SolveOptions | None = None,
         source = source or ("baseline" if trivial else "")
     records = [rule.record() | {"conflict": n} for n, rules in enumerate(conflicts, 1) for rule in rules]
     repairs.sort(key=lambda r: (r["conflict"], r.get("combined", False), r["relative"], r["rule"]))
+    if goal is not None:
+        notes.append(f"goal {goal} is not explained: the scenario has no plan at all; repair the conflict first")
     return Diagnosis(scenario.name, "infeasible", source, records, repairs, "; ".join(notes))
 
 
-__all__ = ["Diagnosis", "IIS_IRREDUCIBLE", "IIS_RELAXATION", "SOURCES", "diagnose"]
+__all__ = ["Diagnosis", "GoalDiagnosis", "IIS_IRREDUCIBLE", "IIS_RELAXATION", "SOURCES", "diagnose",
+           "diagnose_goals"]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from planner.advice.diagnose.goals import GoalDiagnosis
 from planner.status import Status
 
 SOURCES = {
@@ -45,6 +46,7 @@ class Diagnosis:
     conflict: list[dict[str, Any]] = field(default_factory=list)
     repairs: list[dict[str, Any]] = field(default_factory=list)
     message: str = ""
+    goals: list[GoalDiagnosis] = field(default_factory=list)
 
     @property
     def feasible(self) -> bool:
@@ -57,9 +59,12 @@ class Diagnosis:
         return verdict.get(self.status, Status.no_solution).exit_code
 
     def to_json(self) -> dict[str, Any]:
-        return {"scenario": self.scenario, "status": self.status, "source": self.source,
+        data = {"scenario": self.scenario, "status": self.status, "source": self.source,
                 "explanation": self.explanation(), "repair": self.repair_sentence(),
                 "message": self.message, "conflict": self.conflict, "repairs": self.repairs}
+        if self.goals:
+            data["missed_goals"] = [g.record() for g in self.goals]
+        return data
 
     def conflict_numbers(self) -> list[int]:
         return sorted({c.get("conflict", 1) for c in self.conflict})
@@ -67,7 +72,10 @@ class Diagnosis:
     def explanation(self) -> str:
         """What cannot hold together: one sentence per conflict."""
         if self.feasible:
-            return "The scenario is feasible: every hard rule can be met."
+            missed = [g.goal for g in self.goals if g.status not in ("met", "hard")]
+            more = (f" {len(missed)} soft goal(s) are missed: {', '.join(missed)}; why, and what it would take, "
+                    "is told goal by goal." if missed else "")
+            return "The scenario is feasible: every hard rule can be met." + more
         numbers = self.conflict_numbers()
         if not numbers:
             return "No rule of the workbook explains the conflict." if self.status == "infeasible" else ""
@@ -95,7 +103,8 @@ class Diagnosis:
 
     def frame(self) -> pd.DataFrame:
         """The Diagnosis sheet: status, explanation, conflict rows, then repairs."""
-        rows = [{"part": "status", "rule": "", "where": "", "amount": None, "text": self.status},
+        rows: list[dict[str, Any]] = [
+                {"part": "status", "rule": "", "where": "", "amount": None, "text": self.status},
                 {"part": "explanation", "rule": "", "where": "", "amount": None, "text": self.explanation()}]
         if self.source:
             rows.append({"part": "source", "rule": self.source, "where": "", "amount": None,
@@ -106,6 +115,12 @@ class Diagnosis:
         for r in self.repairs:
             rows.append({"part": f"repair of conflict {r.get('conflict', 1)}", "rule": r["rule"],
                          "where": _where(r), "amount": r["amount"], "text": r["text"]})
+        for g in self.goals:
+            rows.append({"part": f"goal {g.goal}", "rule": f"goal {g.goal}", "where": "", "amount": g.shortfall,
+                         "text": g.explanation()})
+            if g.remedy():
+                rows.append({"part": f"goal {g.goal}: what it would take", "rule": f"goal {g.goal}", "where": "",
+                             "amount": None, "text": g.remedy()})
         if self.message:
             rows.append({"part": "note", "rule": "", "where": "", "amount": None, "text": self.message})
         return pd.DataFrame(rows)
