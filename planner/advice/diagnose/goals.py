@@ -32,8 +32,9 @@ every fund alone and every other goal alone.
 
 from __future__ import annotations
 
+import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,7 @@ from planner.advice.diagnose.repairs import _goal_repair, repair_record
 from planner.advice.elastic import ElasticModel, Run, round_up
 from planner.advice.rulebook import number
 from planner.model import build_model
+from planner.parallel import run_tasks
 from planner.results import Answer
 from planner.scenario import Scenario
 from planner.scenario.data import POOLED
@@ -437,7 +439,7 @@ def _short(value: float) -> str:
 
 def diagnose_goals(scenario: Scenario, answer: Answer, options: SolveOptions | None = None,
                    goals: list[str] | None = None, thorough: bool = False,
-                   budget: float | None = None) -> list[GoalDiagnosis]:
+                   budget: float | None = None, workers: int | None = None) -> list[GoalDiagnosis]:
     """Diagnoses of ``goals`` (default: every missed soft goal, by priority), within ``budget`` seconds.
 
     Only under the goals objective with a plan; [] otherwise (every goal is then hard: met, or the
@@ -456,19 +458,36 @@ def diagnose_goals(scenario: Scenario, answer: Answer, options: SolveOptions | N
             raise ValueError(f"unknown goal {unknown[0]} (goals: {', '.join(map(str, table['goal']))})")
     if not goals:
         return []
+    workers = min(len(goals), os.cpu_count() or 1) if workers is None else workers
+    if workers > 1 and len(goals) > 1:
+        # One process per goal (each builds its own elastic model): the goals are independent.
+        one_thread = replace(options or SolveOptions(), threads=1, verbose=False)
+        tasks = [(scenario, answer, one_thread, goal, thorough) for goal in goals]
+        done = run_tasks(_diagnose_one, tasks, workers=workers)
+        return [d.value if d.ok and d.value is not None else _undiagnosed(table, goal, d.error)
+                for d, goal in zip(done, goals)]
     started = time.perf_counter()
     advisor = GoalAdvisor(scenario, answer, options)
     found = []
     for goal in goals:
         if budget is not None and time.perf_counter() - started > budget:
-            row = table[table["goal"] == goal].iloc[0]
-            found.append(GoalDiagnosis(goal, "not_diagnosed", int(row["priority"]), shortfall=float(row["shortfall"]),
-                                       progress=float(row["progress"]),
-                                       message=f"not diagnosed in the time given; run planner diagnose FILE --goal "
-                                               f"{goal}"))
+            found.append(_undiagnosed(table, goal, "not diagnosed in the time given"))
             continue
         found.append(advisor.diagnose(goal, thorough))
     return found
+
+
+def _diagnose_one(task: tuple[Scenario, Answer, SolveOptions, str, bool]) -> GoalDiagnosis:
+    """In a worker process: one goal's diagnosis."""
+    scenario, answer, options, goal, thorough = task
+    return GoalAdvisor(scenario, answer, options).diagnose(goal, thorough)
+
+
+def _undiagnosed(table: pd.DataFrame, goal: str, why: str) -> GoalDiagnosis:
+    row = table[table["goal"] == goal].iloc[0]
+    return GoalDiagnosis(goal, "not_diagnosed", int(row["priority"]), shortfall=float(row["shortfall"]),
+                         progress=float(row["progress"]),
+                         message=f"{why}; run planner diagnose FILE --goal {goal}")
 
 
 __all__ = ["GOAL_LIMIT", "GoalAdvisor", "GoalDiagnosis", "SOLVE_BUDGET", "diagnose_goals"]
