@@ -42,25 +42,30 @@ def _sheet(wb: Workbook, name: str, frame: pd.DataFrame, formats: dict[str, str]
 
 
 def write_frontier(frontier: Frontier, target: Path) -> Path:
-    """The frontier table and Excel line charts: objective, and each goal's attainment, vs money."""
+    """The frontier table and Excel line charts of the outcomes against money: the plan's benefit
+    and each goal's progress (a goal sweep: the cheapest cost of each target)."""
     points = frontier.points
 
     def write(path: Path) -> None:
         wb = new_workbook()
         formats = {"money": MONEY, "spent": MONEY, "objective": NUMBER, "target": NUMBER}
-        formats |= {c: SHARE for c in points.columns if c.startswith("attainment ")}
+        formats |= {c: SHARE for c in points.columns if c.startswith(("attainment ", "progress "))}
+        formats |= {"benefit": NUMBER}
         ws = _sheet(wb, "Frontier", points, formats)
         x_name = "money" if frontier.kind == "budget" else "target"
         x_title = (f"money of {frontier.subject}" if frontier.kind == "budget"
                    else f"target of {frontier.subject}")
         anchor_col = len(points.columns) + 2
-        add_line_chart(ws, points, x_name, ["objective"],
-                    f"{frontier.objective} objective vs {x_title}", x_title, "objective",
-                    ws.cell(row=2, column=anchor_col).coordinate)
-        attainment = [c for c in points.columns if c.startswith("attainment ")]
-        if attainment and frontier.kind == "budget":
-            add_line_chart(ws, points, x_name, attainment, f"goal attainment vs {x_title}", x_title,
-                        "achieved / target", ws.cell(row=22, column=anchor_col).coordinate)
+        if frontier.kind == "goal":
+            add_line_chart(ws, points, x_name, ["objective"], f"cheapest discounted cost vs {x_title}", x_title,
+                           "discounted cost", ws.cell(row=2, column=anchor_col).coordinate)
+        else:
+            add_line_chart(ws, points, x_name, ["benefit"], f"discounted benefit of the plan vs {x_title}",
+                           x_title, "benefit (money worth)", ws.cell(row=2, column=anchor_col).coordinate)
+        progress = [c for c in points.columns if c.startswith("progress ")]
+        if progress and frontier.kind == "budget":
+            add_line_chart(ws, points, x_name, progress, f"goal progress vs {x_title}", x_title,
+                           "share of the required change reached", ws.cell(row=22, column=anchor_col).coordinate)
         about = pd.DataFrame({"item": ["sweep", "subject", "objective", "points"],
                               "value": [frontier.kind, frontier.subject, frontier.objective, len(points)]})
         _sheet(wb, "About", about)
