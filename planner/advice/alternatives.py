@@ -64,6 +64,29 @@ class Plan:
     def projects(self) -> list[str]:
         return sorted(p for p, s in self.shares.items() if s > CHOSEN)
 
+    def starts(self) -> dict[str, tuple[int, ...]]:
+        """project -> its start years in this plan."""
+        plan = self.answer.projects
+        if plan.empty:
+            return {}
+        return {p: tuple(sorted(int(y) for y in group["start"])) for p, group in plan.groupby("project")}
+
+    def differences(self, optimum: Plan) -> dict[str, list[str]]:
+        """What this plan changes against ``optimum``: projects added, dropped, and moved in time
+        (``"P: 2027 -> 2029"``)."""
+        mine, theirs = self.starts(), optimum.starts()
+        added = sorted(set(mine) - set(theirs))
+        dropped = sorted(set(theirs) - set(mine))
+        moved = [f"{p}: {_years(theirs[p])} -> {_years(mine[p])}" for p in sorted(set(mine) & set(theirs))
+                 if mine[p] != theirs[p]]
+        return {"added": added, "dropped": dropped, "moved": moved}
+
+    def losses(self, optimum: Plan, signs: dict[str, float]) -> dict[str, float]:
+        """How much worse each stage is than the optimum, in the stage's own units (0 = as good)."""
+        best = dict(optimum.stages)
+        return {name: max(0.0, signs.get(name, 1.0) * (value - best[name])) if name in best else 0.0
+                for name, value in self.stages}
+
 
 @dataclass
 class Alternatives:
@@ -73,6 +96,7 @@ class Alternatives:
     slack: float
     plans: list[Plan] = field(default_factory=list)
     message: str = ""
+    signs: dict[str, float] = field(default_factory=dict)  # stage -> +1 minimised, -1 maximised
 
     def classes(self) -> pd.DataFrame:
         """project, class (core | borderline | never), plans (how many of them choose it), in_optimum."""
@@ -86,13 +110,24 @@ class Alternatives:
         return pd.DataFrame(rows, columns=["project", "class", "plans", "in_optimum"])
 
     def overview(self) -> pd.DataFrame:
-        """One row per plan: its stages, objective, distance to the optimum, projects and cost."""
+        """One row per plan: its stages, what it gives up in each stage against the optimum (in the
+        stage's units), its differences from the optimum (projects added, dropped, moved in time),
+        the distance (number of projects chosen differently, a divisible one counting its share),
+        projects and cost."""
         rows = []
+        optimum = self.plans[0] if self.plans else None
         for plan in self.plans:
             row: dict[str, Any] = {"plan": plan.label}
             for name, value in plan.stages:
                 row[name] = value
             row["objective"] = plan.objective
+            if optimum is not None:
+                for name, loss in plan.losses(optimum, self.signs).items():
+                    row[f"loss {name}"] = loss
+                changes = plan.differences(optimum)
+                row["added"] = ", ".join(changes["added"])
+                row["dropped"] = ", ".join(changes["dropped"])
+                row["moved"] = "; ".join(changes["moved"])
             row["distance_to_optimum"] = plan.distance
             row["projects"] = ", ".join(plan.projects)
             row["cost"] = float(plan.answer.projects["cost"].sum()) if len(plan.answer.projects) else 0.0
@@ -105,7 +140,10 @@ class Alternatives:
             "scenario": self.scenario, "slack": self.slack, "message": self.message,
             "plans": [{"plan": p.label, "objective": p.objective,
                        "stages": [{"name": n, "value": v} for n, v in p.stages],
-                       "distance_to_optimum": p.distance, "projects": p.projects,
+                       "distance_to_optimum": p.distance, "distance_unit": "projects chosen differently",
+                       "projects": p.projects,
+                       **(p.differences(self.plans[0]) | {"losses": p.losses(self.plans[0], self.signs)}
+                          if self.plans else {}),
                        "plan_rows": p.answer.to_json()["projects"]} for p in self.plans],
             "core": list(classes.loc[classes["class"] == "core", "project"]),
             "borderline": list(classes.loc[classes["class"] == "borderline", "project"]),
@@ -124,7 +162,7 @@ def find_alternatives(scenario: Scenario, slack: float = 0.05, count: int = 5,
     base = solve(model, options)
     if base.values is None:
         raise AlternativesError(base)
-    found = Alternatives(scenario.name, slack)
+    found = Alternatives(scenario.name, slack, signs={s.name: s.sign for s in model.stages if s.reported})
     found.plans.append(_plan(model, base.values, base, 0, None))
     with solver_output_to_stderr():
         matrix = hand_off(model, options)
@@ -198,6 +236,10 @@ def _plan(model: AllocationModel, values: np.ndarray, result: SolveResult | None
     distance = 0.0 if optimum is None else float(sum(
         abs(shares.get(p, 0.0) - optimum.shares.get(p, 0.0)) for p in set(shares) | set(optimum.shares)))
     return Plan(number, stages, shares, distance, answer)
+
+
+def _years(years: tuple[int, ...]) -> str:
+    return ", ".join(map(str, years))
 
 
 __all__ = ["Alternatives", "AlternativesError", "Plan", "find_alternatives"]

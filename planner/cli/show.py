@@ -149,12 +149,13 @@ def show_frontier(result: Frontier) -> None:
 def show_alternatives(result: Alternatives) -> None:
     """The optimum and its alternatives for people, then each project's class."""
     overview = result.overview()
+    losses = [c for c in overview.columns if c.startswith("loss ")]
     table = Table(title=_t(f"{result.scenario}: plans within {result.slack:.1%} of the optimum"))
-    for column in ("plan", "objective", "distance", "projects"):
+    for column in ["plan", *losses, "projects differing", "added", "dropped", "moved in time"]:
         table.add_column(column)
     for row in overview.to_dict("records"):
-        table.add_row(row["plan"], f"{row['objective']:,.6g}" if row["objective"] is not None else "",
-                      f"{row['distance_to_optimum']:g}", _t(row["projects"]))
+        table.add_row(row["plan"], *[f"{row[c]:,.4g}" for c in losses], f"{row['distance_to_optimum']:g}",
+                      _t(row.get("added", "")), _t(row.get("dropped", "")), _t(row.get("moved", "")))
     out.print(table)
     classes = result.classes()
     for kind in ("core", "borderline", "never"):
