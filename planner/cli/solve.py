@@ -15,6 +15,7 @@ from planner.cli.common import (
     TimeOpt,
     err,
     fail,
+    out,
     print_json,
     print_problems,
     setup_logging,
@@ -114,6 +115,8 @@ def solve(
             show_diagnosis(result.findings.diagnosis)
         if result.findings.marginal is not None:
             show_marginal(result.findings.marginal)
+        if result.findings.price_of_fairness:
+            out.print(result.findings.price_of_fairness.get("message", ""), markup=False)
         if not no_out:
             err.print(f"Results written to {out_file}", markup=False)
     raise typer.Exit(result.exit_code)
