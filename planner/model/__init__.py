@@ -19,7 +19,7 @@ from planner.model.rows import linear_objective, paused_garbage_collection
 from planner.scenario import Scenario
 
 #: Constraint families in build order; each is a Pyomo component and an id in models/.
-CONSTRAINT_FAMILIES = ("one_start", "payment", "budget", "carry_over", "requires", "excludes", "goal",
+CONSTRAINT_FAMILIES = ("one_start", "payment", "budget", "carry_over", "requires", "excludes", "level", "goal",
                        "cluster_role", "cluster_complete", "transport_pair", "partner_cap",
                        "equity_floor", "equity_spread", "equity_gap", "equity_share", "equity_gini",
                        "maxmin_floor")
@@ -47,6 +47,7 @@ def _build(scenario: Scenario) -> AllocationModel:
     b.equity = equity.equity_rules(b, all_hard)
     add_variables(b)
     equity.add_equity_variables(b)
+    constraints.add_level_variables(b)
     for family in CONSTRAINT_FAMILIES:
         builder = next(getattr(m, f"add_{family}") for m in BUILDER_MODULES if hasattr(m, f"add_{family}"))
         builder(b)

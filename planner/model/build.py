@@ -40,6 +40,8 @@ class AllocationModel:
     index_balances: pd.DataFrame = field(default_factory=pd.DataFrame)
     extra_exclusions: list[pd.DataFrame] = field(default_factory=list)
     trivially_infeasible: list[str] = field(default_factory=list)
+    #: (indicator, region, year, L) of the regional levels that multi-region goals add up (see add_level).
+    levels: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: (family, row, miss) of rows that are constant and can never hold (no decision moves them).
     never_true: list[tuple[str, int, float]] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyomo.environ as pyo
 
 from planner.model.build import AllocationModel
 from planner.model.rows import NONE, Terms, declare
@@ -167,12 +168,67 @@ def add_excludes(b: AllocationModel) -> None:
                                  relax=-1.0)
 
 
+def add_level_variables(b: AllocationModel) -> None:
+    """L[k,r,t]: the gain of indicator k in region r by year t, for the goals that cover several regions.
+
+    A country or group goal would otherwise be one row holding every start of every project that
+    moves its indicator anywhere (hundreds of thousands of entries at national scale), which slows
+    the simplex method to a crawl; with L each goal row holds one entry per region and each L row
+    only that region's projects. Only (k, r, t) that some project, cluster or pair moves get an L.
+    """
+    goals = b.index.goals
+    wide = goals[goals["scope"].map(len) > 1]
+    items = wide[["indicator", "scope", "year"]].explode("scope").rename(columns={"scope": "region"})
+    items = items.drop_duplicates().reset_index(drop=True)
+    if len(items):
+        terms = b.level_terms(pd.DataFrame({"indicator": items["indicator"], "scope": [(r,) for r in items["region"]],
+                                            "year": items["year"]}))
+        items = items.iloc[np.unique(terms["item"].to_numpy())].reset_index(drop=True)
+    items["L"] = np.arange(len(items))
+    b.levels = items
+    b.model.L = pyo.Var(range(len(items)), doc="L[k,r,t]: gain of indicator k in region r by year t")
+    b.columns.add("L", b.model.L)
+
+
+def add_level(b: AllocationModel) -> None:
+    """level: L[k,r,t] - sum of the complete impacts of k in r by t (and cluster synergy, pairs) = 0."""
+    items = b.levels
+    terms = Terms()
+    if len(items):
+        gain = b.level_terms(pd.DataFrame({"indicator": items["indicator"], "scope": [(r,) for r in items["region"]],
+                                           "year": items["year"]}))
+        terms.add(gain["item"].to_numpy(), gain["col"].to_numpy(), -gain["coef"].to_numpy())
+        terms.add(np.arange(len(items)), b.columns.col("L", items["L"]), 1.0)
+    zeros = np.zeros(len(items))
+    b.add_rows("level", terms, zeros, zeros, doc="The gain of an indicator in a region by a year, for wide goals.")
+    b.rows["level"] = declare(items[["indicator", "region", "year"]], "Impacts", None)
+
+
+def _goal_terms(b: AllocationModel, goals: pd.DataFrame) -> pd.DataFrame:
+    """(item, col, coef) of each goal's level: its regions' L for a goal covering several regions,
+    the projects' completions directly for a one-region goal."""
+    wide = goals["scope"].map(len).to_numpy() > 1
+    narrow = goals[~wide]
+    parts = []
+    if len(narrow):
+        direct = b.level_terms(narrow[["indicator", "scope", "year"]])
+        parts.append(direct.assign(item=narrow.index.to_numpy()[direct["item"].to_numpy()]))
+    if wide.any() and len(b.levels):
+        spread = goals[wide][["indicator", "scope", "year"]].rename_axis("item").reset_index()
+        spread = spread.explode("scope").rename(columns={"scope": "region"})
+        hits = spread.merge(b.levels, on=["indicator", "region", "year"])
+        parts.append(pd.DataFrame({"item": hits["item"].to_numpy(), "col": b.columns.col("L", hits["L"]),
+                                   "coef": 1.0}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["item", "col", "coef"])
+
+
 def add_goal(b: AllocationModel) -> None:
     """goal: level(k,R,t_g) + u_g >= target (>=), level - u_g <= target (<=); no u when hard."""
     goals = b.index.goals
     terms = Terms()
-    coefs = b.level_terms(goals[["indicator", "scope", "year"]])
-    terms.add(coefs["item"].to_numpy(), coefs["col"].to_numpy(), coefs["coef"].to_numpy())
+    coefs = _goal_terms(b, goals)
+    terms.add(coefs["item"].to_numpy(dtype=np.int64), coefs["col"].to_numpy(dtype=np.int64),
+              coefs["coef"].to_numpy(dtype=float))
     soft = goals.index[~goals["hard"]].to_numpy()
     sign = np.where(goals["sense"] == ">=", 1.0, -1.0)
     terms.add(soft, b.columns.col("u", np.arange(len(soft))), sign[soft])

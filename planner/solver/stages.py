@@ -280,16 +280,31 @@ def _exact_plan(model: AllocationModel, matrix: MatrixModel, deadline: float | N
 
 
 def _empty_plan(model: AllocationModel, matrix: MatrixModel, deadline: float | None) -> np.ndarray | None:
-    """The plan that starts nothing, completed by the LP (money unspent, shortfalls, balances),
-    as the first stage's start: HiGHS then always holds a plan, however soon it is stopped.
-    None when doing nothing breaks a rule (a mandatory project, a hard goal)."""
-    if model.index.projects["mandatory"].any():
-        return None
-    starts = matrix.positions[model.columns.col("x", model.index.starts["x"])]
+    """The plan that starts only the mandatory projects (each at its earliest start), completed by
+    the LP (money, shortfalls, balances), as the first stage's start: HiGHS then holds a plan from
+    the beginning, however soon it is stopped. None when that plan breaks a rule (a hard goal, a
+    mandatory project that cannot be paid then)."""
+    starts = model.index.starts
+    mandatory = starts["project"].map(model.index.projects["mandatory"]).to_numpy(dtype=bool)
+    first = ~starts.duplicated("project").to_numpy()
+    chosen = np.where(mandatory & first, 1.0, 0.0)
+    x_cols = matrix.positions[model.columns.col("x", starts["x"])]
+    present = x_cols >= 0
     integer = _integer_columns(matrix)
-    cols = np.unique(np.concatenate([integer, starts[starts >= 0]])).astype(np.int64)
-    empty = _fixed_lp(matrix, cols, np.zeros(len(cols)), deadline)
-    return None if empty is None else matrix.column_values(empty, len(model.columns.vars))
+    others = np.setdiff1d(integer, x_cols[present])
+    cols = np.concatenate([x_cols[present], others]).astype(np.int64)
+    # Cluster roles and completions follow from the starts; fixed at 0 they would forbid a
+    # mandatory cluster component, so they are left to the LP only when no start is chosen.
+    if chosen.any() and len(others):
+        cols = x_cols[present].astype(np.int64)
+    values = np.concatenate([chosen[present], np.zeros(len(cols) - int(present.sum()))])
+    plan = _fixed_lp(matrix, cols, values / matrix.col_scale[cols], deadline)
+    if plan is None:
+        return None
+    integer_values = plan[integer]
+    if len(integer) and np.abs(integer_values - np.round(integer_values)).max() > INTEGRALITY:
+        return None  # the LP left a cluster or pair variable fractional: not a plan
+    return matrix.column_values(plan, len(model.columns.vars))
 
 
 def _integer_columns(matrix: MatrixModel) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders import chosen, solve_tables
+from tests.builders import chosen, solve_tables, write_workbook
 from tests.cases import impact, pooled, project, scenario, solve_ok
 
 # --- one_start -------------------------------------------------------------------------------
@@ -119,6 +119,31 @@ def test_excludes_keeps_only_the_better_of_two_options(tmp_path):
     answer = solve_ok(tmp_path, scenario(projects, [impact("P", 5), impact("Q", 7)], pooled({2026: 10})))
     assert chosen(answer) == {"Q": 2026}
     assert answer["objective"] == pytest.approx(7)
+
+
+# --- level -----------------------------------------------------------------------------------
+
+def test_level_a_country_goal_adds_up_the_regions_gains(tmp_path):
+    # A country goal on jobs (baseline A 3 + B 4 = 7, target 10) sums the regions' gains: PA adds
+    # 2 in A, PB 2 in B, PC 1 in B; one of PB/PC and PA are needed (7 + 2 + 1 >= 10). Money 15 fits
+    # all three, the cheapest way is PA + PC (cost 5 + 3). The goal row holds one level per region.
+    indicators = [{"indicator": "jobs", "value": 0}]
+    projects = [project("PA", 5), project("PB", 6, region="B"), project("PC", 3, region="B")]
+    impacts = [impact("PA", 2, indicator="jobs"), impact("PB", 2, indicator="jobs"),
+               impact("PC", 1, indicator="jobs")]
+    goals = [{"goal": "G", "indicator": "jobs", "target": 10, "hard": "yes"}]
+    baseline = [{"region": "A", "indicator": "jobs", "value": 3}, {"region": "B", "indicator": "jobs", "value": 4}]
+    tables = scenario(projects, impacts, pooled({2026: 15}), goals=goals, indicators=indicators,
+                      baseline=baseline, objective="cost")
+    answer = solve_ok(tmp_path, tables)
+    assert chosen(answer) == {"PA": 2026, "PC": 2026}
+    assert answer["goals"][0]["achieved"] == pytest.approx(10)
+    from planner.model import build_model
+    from planner.scenario import load_scenario
+
+    model = build_model(load_scenario(write_workbook(tmp_path / "levels.xlsx", tables)))
+    assert set(zip(model.levels["region"], model.levels["year"])) == {("A", 2027), ("B", 2027)}
+    assert len(model.model.goal[0].body.linear_vars) == 2  # one level per region, not one entry per start
 
 
 # --- goal ------------------------------------------------------------------------------------
