@@ -42,8 +42,13 @@ def _ids(tables: Tables, sheet: str, column: str) -> set[str]:
     return {v for v in tables[sheet][column] if v is not None}
 
 
-def _unknown(sheet: str, row: int, column: str, what: str, value: Any) -> Problem:
-    return Problem("error", sheet, row, column, f"unknown {what}", value)
+def _unknown(sheet: str, row: int, column: str, what: str, value: Any,
+             known: Iterable[Any] = ()) -> Problem:
+    """An unknown id; when a known id differs from it only by upper/lower case, the message names it."""
+    folded = str(value).casefold()
+    near = sorted({str(k) for k in known if k is not None and str(k).casefold() == folded})
+    hint = f"; did you mean {' or '.join(near)}? (ids are matched exactly, upper/lower case included)" if near else ""
+    return Problem("error", sheet, row, column, f"unknown {what}{hint}", value)
 
 
 def _records(table: pd.DataFrame) -> Iterable[dict[str, Any]]:
@@ -67,7 +72,7 @@ def unknown_references(tables: Tables, sheet: str, known: dict[str, tuple[set[st
     for r in _records(tables[sheet]):
         for column, (ids, what) in known.items():
             if r[column] is not None and r[column] not in ids:
-                problems.append(_unknown(sheet, r[ROW], column, what, r[column]))
+                problems.append(_unknown(sheet, r[ROW], column, what, r[column], ids))
     return problems
 
 
@@ -87,9 +92,9 @@ def check_budgets(tables: Tables, years: range | None) -> list[Problem]:
     scope_kind: dict[str, tuple[bool, int]] = {}
     for r in _records(tables["Budgets"]):
         if r["fund"] is not None and r["fund"] not in funds:
-            problems.append(_unknown("Budgets", r[ROW], "fund", "fund", r["fund"]))
+            problems.append(_unknown("Budgets", r[ROW], "fund", "fund", r["fund"], funds))
         if r["region"] is not None and r["region"] not in regions:
-            problems.append(_unknown("Budgets", r[ROW], "region", "region", r["region"]))
+            problems.append(_unknown("Budgets", r[ROW], "region", "region", r["region"], regions))
         if years is not None and r["year"] is not None and r["year"] not in years:
             problems.append(Problem("error", "Budgets", r[ROW], "year",
                                     f"year outside the horizon {years[0]}-{years[-1]}", r["year"]))
@@ -115,12 +120,12 @@ def check_projects(tables: Tables, years: range | None) -> list[Problem]:
     problems = []
     for r in _records(projects):
         if r["region"] is not None and r["region"] not in regions:
-            problems.append(_unknown("Projects", r[ROW], "region", "region", r["region"]))
+            problems.append(_unknown("Projects", r[ROW], "region", "region", r["region"], regions))
         for column, known, what in (("requires", ids, "project"), ("excludes", ids, "project"),
                                     ("funds", funds, "fund")):
             for ref in r[column] or ():
                 if ref not in known:
-                    problems.append(_unknown("Projects", r[ROW], column, what, ref))
+                    problems.append(_unknown("Projects", r[ROW], column, what, ref, known))
                 elif column != "funds" and ref == r["project"]:
                     problems.append(Problem("error", "Projects", r[ROW], column,
                                             "a project cannot refer to itself", ref))
@@ -217,13 +222,13 @@ def check_goals(tables: Tables, years: range | None) -> list[Problem]:
     for r in _records(tables["Goals"]):
         if r["indicator"] is not None:
             if r["indicator"] not in indicators:
-                problems.append(_unknown("Goals", r[ROW], "indicator", "indicator", r["indicator"]))
+                problems.append(_unknown("Goals", r[ROW], "indicator", "indicator", r["indicator"], indicators))
             elif r["indicator"] not in movable:
                 problems.append(Problem("warning", "Goals", r[ROW], "indicator",
                                         "no Baseline or Impacts row mentions this indicator; "
                                         "the goal can never move", r["indicator"]))
         if r["region"] is not None and r["region"] not in regions | groups:
-            problems.append(_unknown("Goals", r[ROW], "region", "region or group", r["region"]))
+            problems.append(_unknown("Goals", r[ROW], "region", "region or group", r["region"], regions | groups))
         if years is not None and r["year"] is not None and r["year"] not in years:
             problems.append(Problem("error", "Goals", r[ROW], "year",
                                     f"year outside the horizon {years[0]}-{years[-1]}", r["year"]))

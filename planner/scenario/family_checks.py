@@ -37,7 +37,7 @@ def check_clusters(tables: Tables) -> list[Problem]:
                                     "cluster id is also a project id; Impacts rows could not tell them apart",
                                     r["cluster"]))
         if r["region"] is not None and r["region"] not in regions:
-            problems.append(_unknown("Clusters", r[ROW], "region", "region", r["region"]))
+            problems.append(_unknown("Clusters", r[ROW], "region", "region", r["region"], regions))
         first = region_of.setdefault(r["cluster"], (r["region"], r[ROW]))
         if first[0] != r["region"]:
             problems.append(Problem("error", "Clusters", r[ROW], "region",
@@ -54,7 +54,7 @@ def check_clusters(tables: Tables) -> list[Problem]:
                                     "a project with a role needs a cluster", role))
             continue
         if cluster not in roles:
-            problems.append(_unknown("Projects", r[ROW], "cluster", "cluster", cluster))
+            problems.append(_unknown("Projects", r[ROW], "cluster", "cluster", cluster, roles))
             continue
         if role is None or role not in roles[cluster]:
             problems.append(Problem("error", "Projects", r[ROW], "role",
@@ -96,7 +96,7 @@ def check_network(tables: Tables, settings: dict[str, Any]) -> list[Problem]:
     for r in _records(network):
         for end in ("from", "to"):
             if r[end] is not None and r[end] not in regions | nodes:
-                problems.append(_unknown("Network", r[ROW], end, "region or node", r[end]))
+                problems.append(_unknown("Network", r[ROW], end, "region or node", r[end], regions | nodes))
         if r["from"] is not None and r["from"] == r["to"]:
             problems.append(Problem("error", "Network", r[ROW], "to", "link joins a node to itself",
                                     r["to"]))
@@ -114,7 +114,7 @@ def check_network(tables: Tables, settings: dict[str, Any]) -> list[Problem]:
                                         "new_time needs a link", r["new_time"]))
             continue
         if link not in links:
-            problems.append(_unknown("Projects", r[ROW], "link", "link", link))
+            problems.append(_unknown("Projects", r[ROW], "link", "link", link, links))
             continue
         if r["kind"] != "transport":
             problems.append(Problem("error", "Projects", r[ROW], "link",
@@ -174,7 +174,7 @@ def check_partners(tables: Tables) -> list[Problem]:
                                         "a partner share needs a partner", share))
             continue
         if partner not in partners:
-            problems.append(_unknown("Projects", r[ROW], "partner", "partner", partner))
+            problems.append(_unknown("Projects", r[ROW], "partner", "partner", partner, partners))
         elif r["region"] in borders and partner not in borders[r["region"]]:
             problems.append(Problem("error", "Projects", r[ROW], "partner",
                                     f"project {r['project']} is hosted in {r['region']}, which does not "
@@ -191,9 +191,9 @@ def check_cost_shares(tables: Tables) -> list[Problem]:
     totals: dict[str, list] = {}
     for r in _records(shares):
         if r["project"] is not None and r["project"] not in projects:
-            problems.append(_unknown("CostShares", r[ROW], "project", "project", r["project"]))
+            problems.append(_unknown("CostShares", r[ROW], "project", "project", r["project"], projects))
         if r["region"] is not None and r["region"] not in regions:
-            problems.append(_unknown("CostShares", r[ROW], "region", "region", r["region"]))
+            problems.append(_unknown("CostShares", r[ROW], "region", "region", r["region"], regions))
         if r["project"] is not None and r["share"] is not None:
             totals.setdefault(r["project"], [0.0, r[ROW]])[0] += r["share"]
     for project, (total, row) in totals.items():
@@ -220,7 +220,7 @@ def check_equity(tables: Tables, settings: dict[str, Any]) -> list[Problem]:
         if per_capita and r["indicator"] is None:
             problems.append(Problem("error", "Equity", row, "indicator", f"a {kind} rule needs an indicator"))
         elif r["indicator"] is not None and r["indicator"] not in indicators:
-            problems.append(_unknown("Equity", row, "indicator", "indicator", r["indicator"]))
+            problems.append(_unknown("Equity", row, "indicator", "indicator", r["indicator"], indicators))
         covered: list[str] = []
         for item in r["regions"] or ():
             if item in population:
@@ -228,7 +228,8 @@ def check_equity(tables: Tables, settings: dict[str, Any]) -> list[Problem]:
             elif item in groups:
                 covered += groups[item]
             else:
-                problems.append(_unknown("Equity", row, "regions", "region or group", item))
+                problems.append(_unknown("Equity", row, "regions", "region or group", item,
+                                         set(population) | set(groups)))
         covered = covered or list(population)
         if per_capita:
             for region in covered:
