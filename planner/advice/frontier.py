@@ -121,8 +121,8 @@ def _run(jobs: list[tuple[float, Scenario]], options: SolveOptions, workers: int
         if done.ok and done.value is not None:
             return done.value
         factor = jobs[done.index][0]
-        return {"factor": factor, "money": budget_total(jobs[done.index][1], funds), "status": "error",
-                "reason": done.error}
+        return {"factor": factor, "money": budget_total(jobs[done.index][1], funds),
+                "status": "interrupted" if done.stopped else "error", "reason": done.error}
 
     finished = run_tasks(_solve_task, tasks, workers=workers if parallel else 1,
                          progress=(lambda done: progress(point(done))) if progress else None)

@@ -118,6 +118,8 @@ def run_jobs(jobs: list[Job], workers: int = 1, dask_address: str | None = None,
     def outcome(done: Done[Outcome]) -> Outcome:
         if done.ok and done.value is not None:
             return done.value
+        if done.stopped:
+            return Outcome(jobs[done.index].label, Status.interrupted, reason=done.error)
         return Outcome(jobs[done.index].label, Status.no_solution, reason=f"the solve failed: {done.error}")
 
     def report(done: Done[Outcome]) -> None:

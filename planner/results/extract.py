@@ -20,6 +20,7 @@ from planner.results.disparity import equity_summary
 from planner.results.investments import cluster_table, partner_table, transport_table
 from planner.scenario import Scenario
 from planner.solver import SolveOptions, SolveResult, solve
+from planner.status import stops_deferred
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,8 @@ def solve_scenario(scenario: Scenario, options: SolveOptions) -> Answer:
     model = build_model(scenario)
     built = time.perf_counter()
     result = solve(model, options)
-    answer = extract(model, result)
+    with stops_deferred():  # a finished solve is never lost to Ctrl-C or SIGTERM
+        answer = extract(model, result)
     log.info("build %.2f s, hand-off %.2f s, solve %.2f s, extract %.2f s",
              built - started, result.handoff_seconds, result.solve_seconds,
              time.perf_counter() - built - result.handoff_seconds - result.solve_seconds)

@@ -1,42 +1,101 @@
 """Run HiGHS so that a person can stop it and a clock can bound it.
 
-HiGHS solves in its own thread; this thread waits in short slices, so Ctrl-C
-(``KeyboardInterrupt``) reaches Python at once and cancels the solve cleanly, keeping
-the best plan found so far. Some HiGHS phases (presolve or a root heuristic of a very
-large model) do not look at the clock: a watchdog cancels them shortly after the
-deadline.
+HiGHS solves in its own thread; this thread waits in short slices and looks for a stop
+request each time: a first Ctrl-C or SIGTERM noted by the command line's handler
+(:func:`planner.status.stop_requested`), or a ``KeyboardInterrupt`` where no such handler
+runs (a notebook). It then cancels the solve cleanly, keeping the best plan found so far.
+Some HiGHS phases (presolve or a root heuristic of a very large model) look neither at the
+clock nor at the cancel request for many seconds:
+
+* a watchdog cancels them shortly after the deadline;
+* after a stop request the planner waits :data:`INTERRUPT_GRACE` seconds for HiGHS to stop,
+  then stops waiting (at once on a second Ctrl-C): the solve is *abandoned*, its thread left to
+  end by itself, and the caller keeps the plan it already had (the previous stage's) instead
+  of reading HiGHS while it still runs.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from threading import Thread
 
 import highspy
 
+from planner.status import note_stop, stop_requested
+
 #: Seconds after the time limit at which a solve that ignores the clock is cancelled.
 WATCHDOG_GRACE = 2.0
+#: Seconds HiGHS is given to stop after Ctrl-C or SIGTERM before the planner stops waiting for it.
+INTERRUPT_GRACE = 1.0
+#: Signals this close to the first are the same request (a terminal's Ctrl-C and its forward by
+#: ``planner compare`` both reach a worker); a later one is a second request.
+SAME_REQUEST = 0.3
+
+#: Solver threads the planner stopped waiting for; the next solve waits for them first
+#: (highspy lets only one solve run at a time in a process).
+_abandoned: list[Thread] = []
 
 
-def run_highs(highs: highspy.Highs, deadline: float | None = None) -> str:
-    """Run ``highs`` to the end and return why it was cancelled.
+@dataclass(frozen=True)
+class Run:
+    """How a run of HiGHS ended.
 
-    "" (not cancelled), "interrupt" (Ctrl-C) or "time" (the watchdog, after ``deadline``
-    plus :data:`WATCHDOG_GRACE`, in ``time.perf_counter`` seconds).
+    ``cancelled``: "" (not cancelled), "interrupt" (Ctrl-C or SIGTERM) or "time" (the watchdog).
+    ``abandoned``: HiGHS was still running when the planner stopped waiting for it after an
+    interrupt; nothing may be read from that instance.
     """
+
+    cancelled: str = ""
+    abandoned: bool = False
+
+
+def run_highs(highs: highspy.Highs, deadline: float | None = None) -> Run:
+    """Run ``highs`` until it ends, is cancelled, or is abandoned after a stop request.
+
+    ``deadline`` is in ``time.perf_counter`` seconds; the watchdog cancels the solve at
+    ``deadline`` plus :data:`WATCHDOG_GRACE`.
+    """
+    wait_for_abandoned()
     highs.HandleKeyboardInterrupt = True
     cancelled = ""
-    highs.startSolve()
+    asked_at: float | None = None
+    thread = highs.startSolve()
     while True:
         try:
             done, _ = highs.wait(0.1)
             if done:
-                return cancelled
-            if deadline is not None and not cancelled and time.perf_counter() > deadline + WATCHDOG_GRACE:
+                return Run(cancelled)
+            now = time.perf_counter()
+            if asked_at is None and stop_requested():
+                cancelled, asked_at = "interrupt", now
+                highs.cancelSolve()
+            elif asked_at is not None and now > asked_at + INTERRUPT_GRACE:
+                return _abandon(thread)
+            if deadline is not None and not cancelled and now > deadline + WATCHDOG_GRACE:
                 cancelled = "time"
                 highs.cancelSolve()
-        except KeyboardInterrupt:
-            cancelled = "interrupt"
-            highs.cancelSolve()
+        except KeyboardInterrupt as interrupt:  # no handler of the planner's, or a second signal
+            now = time.perf_counter()
+            if asked_at is None:
+                note_stop(interrupt)
+                cancelled, asked_at = "interrupt", now
+                highs.cancelSolve()
+            elif now - asked_at > SAME_REQUEST:  # a second request: stop waiting at once
+                note_stop(interrupt)
+                return _abandon(thread)
 
 
-__all__ = ["WATCHDOG_GRACE", "run_highs"]
+def _abandon(thread: Thread) -> Run:
+    _abandoned.append(thread)
+    return Run("interrupt", abandoned=True)
+
+
+def wait_for_abandoned() -> None:
+    """Wait for abandoned solver threads to end (they were cancelled and stop at HiGHS's next check)."""
+    while _abandoned:
+        _abandoned[0].join()
+        _abandoned.pop(0)
+
+
+__all__ = ["INTERRUPT_GRACE", "SAME_REQUEST", "WATCHDOG_GRACE", "Run", "run_highs", "wait_for_abandoned"]

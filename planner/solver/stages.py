@@ -7,8 +7,9 @@ passed on as a start.
 
 Why the solver stopped and whether there is a plan are kept apart: a
 :class:`SolveResult` always has a :class:`~planner.status.Status`, and an unknown or
-error outcome is never reported as optimal. Ctrl-C cancels HiGHS cleanly and keeps
-the best plan found so far.
+error outcome is never reported as optimal. Ctrl-C or SIGTERM cancels HiGHS cleanly and
+keeps the best plan found so far (that of the finished stages when HiGHS does not stop in
+time, see :mod:`planner.solver.run`).
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from planner.model.objectives import stage_value
 from planner.solver.handoff import MatrixModel, hand_off, solver_output_to_stderr
 from planner.solver.options import SolveOptions
 from planner.solver.run import run_highs
-from planner.status import Status, describe_highs, read_highs
+from planner.status import Status, describe_highs, read_highs, solving, stop_requested
 
 #: Relative tolerance when a finished stage's optimum is held for the next stage.
 STAGE_TOLERANCE = 1e-7
+#: The message of a solve stopped by a person or a signal.
+STOPPED = "stopped by Ctrl-C or a termination signal"
 
 
 @dataclass
@@ -77,6 +80,7 @@ def solve(model: AllocationModel, options: SolveOptions | None = None) -> SolveR
 
 
 def _solve_stages(model: AllocationModel, matrix: MatrixModel, deadline: float | None) -> SolveResult:
+    solving()  # from here a first Ctrl-C or SIGTERM stops the solve and keeps its plan
     highs = matrix.highs
     stages: list[tuple[str, float]] = []
     values: np.ndarray | None = None
@@ -99,7 +103,11 @@ def _solve_stages(model: AllocationModel, matrix: MatrixModel, deadline: float |
             highs.setOptionValue("time_limit", max(remaining, 0.01))
         if start is not None:
             _give_start(highs, start)
-        cancelled = run_highs(highs, deadline)
+        run = run_highs(highs, deadline)
+        if run.abandoned:  # HiGHS is still running: keep the plan of the stages already solved
+            return SolveResult(Status.interrupted, values, stages if values is not None else [], gap,
+                               message=STOPPED)
+        cancelled = run.cancelled
         outcome, has_plan = read_highs(highs, cancelled)
         if has_plan:
             values = _column_values(highs, matrix, len(model.columns.vars))
@@ -107,15 +115,17 @@ def _solve_stages(model: AllocationModel, matrix: MatrixModel, deadline: float |
             if stage is not None and stage.reported:
                 stages.append((stage.name, stage_value(stage, values)))
         if outcome != Status.optimal:
-            message = "time limit reached" if cancelled == "time" else describe_highs(highs)
+            message = {"time": "time limit reached", "interrupt": STOPPED}.get(cancelled) or describe_highs(highs)
             if outcome in (Status.feasible, Status.interrupted) and values is not None:
                 return SolveResult(outcome, values, stages, gap, message=message)
             if outcome == Status.interrupted:
-                return SolveResult(Status.interrupted, None, stages, None, message="stopped by Ctrl-C")
+                return SolveResult(Status.interrupted, None, stages, None, message=STOPPED)
             return SolveResult(outcome, None, [], None, message=message)
         if values is None:  # optimal without a plan: HiGHS broke its own promise
             return SolveResult(Status.no_solution, None, [], None, message="the solver reported no plan")
         if stage is not None and number < len(plan) - 1:
+            if stop_requested():  # asked to stop as this stage ended: keep its plan
+                return SolveResult(Status.interrupted, values, stages, gap, message=STOPPED)
             start = _hold_stage(highs, matrix, cost, values)
     return SolveResult(Status.optimal, values, stages, gap)
 
