@@ -117,6 +117,8 @@ class Comparison:
     """Several scenarios solved side by side; every table is a DataFrame."""
 
     outcomes: list[Outcome] = field(default_factory=list)
+    #: The workbooks compared (never overwritten by :meth:`to_excel`).
+    sources: list[Path] = field(default_factory=list)
 
     @property
     def overview(self) -> pd.DataFrame:
@@ -147,9 +149,10 @@ class Comparison:
     def status(self) -> Status:
         return Status(_status_of(exit_code(self.outcomes)))
 
-    def to_excel(self, path: str | os.PathLike) -> Path:
-        """Write the comparison workbook (atomically)."""
-        return write_comparison(self.outcomes, Path(path))
+    def to_excel(self, path: str | os.PathLike, force: bool = False) -> Path:
+        """Write the comparison workbook (atomically); never over a compared workbook, and over an
+        existing file the planner did not write only with ``force``."""
+        return write_comparison(self.outcomes, Path(path), force=force, protect=self.sources)
 
 
 def _status_of(code: int) -> str:
@@ -172,7 +175,9 @@ def compare(scenarios: list[ScenarioLike], variants: bool = False, workers: int 
                                    "" if result.status.solved else result.answer.message, inputs))
         else:
             ordered += [next(solved) for _ in jobs]
-    return Comparison(ordered)
+    sources = [s.path for s in scenarios if isinstance(s, Scenario) and s.path is not None]
+    sources += [Path(s) for s in scenarios if not isinstance(s, Scenario)]
+    return Comparison(ordered, sources)
 
 
 __all__ = ["Comparison", "Result", "Scenario", "Status", "alternatives", "compare", "diagnose", "frontier",

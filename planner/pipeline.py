@@ -26,7 +26,7 @@ from planner.output.results_workbook import write_results
 from planner.results import Answer, solve_scenario
 from planner.scenario import Scenario, load_scenario
 from planner.solver import SolveOptions
-from planner.status import Status
+from planner.status import Status, note_stop, stops_noted
 from planner.version import __version__
 
 log = logging.getLogger(__name__)
@@ -81,9 +81,15 @@ class Result:
         """The ``planner solve --json`` object."""
         return self.answer.to_json() | self.findings.to_json()
 
-    def to_excel(self, path: Path | str) -> Path:
-        """Write the results workbook (atomically) and return its path."""
-        return write_results(self.answer, Path(path), self.findings)
+    def to_excel(self, path: Path | str, force: bool = False) -> Path:
+        """Write the results workbook (atomically) and return its path.
+
+        Never over the input workbook; an existing file the planner did not write is replaced
+        only with ``force`` (:class:`planner.errors.OutputError` otherwise).
+        """
+        source = self.scenario.path if self.scenario is not None else None
+        return write_results(self.answer, Path(path), self.findings, force=force,
+                             protect=[source] if source is not None else [])
 
     def __repr__(self) -> str:
         objective = "" if self.objective is None else f", objective={self.objective:,.6g}"
@@ -112,17 +118,26 @@ def default_results_path(path: Path) -> Path:
 
 def solve_loaded(scenario: Scenario, options: SolveOptions, fairness: bool = False,
                  marginal: bool = False, step: float = 0.05) -> Result:
-    """Solve a validated scenario and add the advice asked for (a diagnosis when infeasible)."""
+    """Solve a validated scenario and add the advice asked for (a diagnosis when infeasible).
+
+    Once the solve is done nothing loses it: after Ctrl-C or SIGTERM (during the solve or
+    the advice) the remaining advice is skipped and the answer is returned.
+    """
+    mark = stops_noted()
     answer = solve_scenario(scenario, options)
-    source = scenario.path if scenario.path is not None and Path(scenario.path).is_file() else None
-    answer.run = run_record(source, options) | ({"variant": scenario.variant} if scenario.variant else {})
     findings = Findings()
-    if fairness:
-        findings.price_of_fairness = price_of_fairness(scenario, options)
-    if answer.status == Status.infeasible:
-        findings.diagnosis = diagnose(scenario, options)
-    if marginal and Status(answer.status).solved:
-        findings.marginal = marginal_table(scenario, options, step=step)
+    try:
+        source = scenario.path if scenario.path is not None and Path(scenario.path).is_file() else None
+        answer.run = run_record(source, options) | ({"variant": scenario.variant} if scenario.variant else {})
+        if fairness and stops_noted() == mark:
+            findings.price_of_fairness = price_of_fairness(scenario, options)
+        if answer.status == Status.infeasible and stops_noted() == mark:
+            findings.diagnosis = diagnose(scenario, options)
+        if marginal and Status(answer.status).solved and stops_noted() == mark:
+            findings.marginal = marginal_table(scenario, options, step=step)
+    except KeyboardInterrupt as interrupt:
+        note_stop(interrupt)
+        log.warning("stopped: the advice not yet computed is left out")
     return Result(answer, findings, scenario)
 
 
