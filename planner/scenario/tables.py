@@ -153,8 +153,8 @@ def _column_positions(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> d
 
 def _typed_cell(sheet_name: str, row: int, column: Column, value: Any,
                 problems: list[Problem]) -> Any:
-    if isinstance(value, cells.ExcelError):
-        return None  # reported by the reader at its cell
+    if isinstance(value, cells.ExcelError):  # reported by the reader at its cell
+        return value if column.type == "any" else None  # "any" is typed later (Settings.value)
     if cells.is_blank(value):
         if column.required:
             problems.append(Problem("error", sheet_name, row, column.name, "value is missing"))
@@ -202,6 +202,7 @@ def read_settings(table: pd.DataFrame) -> tuple[dict[str, Any], dict[str, int], 
     values: dict[str, Any] = {s.key: s.default for s in SETTINGS}
     rows: dict[str, int] = {}
     problems: list[Problem] = []
+    reported: set[str] = set()  # keys whose value is an Excel error, reported by the reader
     for record in table.itertuples(index=False):
         key = cells.clean(str(record.key or "")).lower()
         row = int(getattr(record, ROW))
@@ -213,6 +214,9 @@ def read_settings(table: pd.DataFrame) -> tuple[dict[str, Any], dict[str, int], 
             problems.append(Problem("warning", "Settings", row, "key", "unknown setting; it is ignored", key))
             continue
         rows[key] = row
+        if isinstance(raw_value, cells.ExcelError):
+            reported.add(key)
+            continue
         if cells.is_blank(raw_value):
             continue
         try:
@@ -221,6 +225,8 @@ def read_settings(table: pd.DataFrame) -> tuple[dict[str, Any], dict[str, int], 
             problems.append(Problem("error", "Settings", row, "value", f"{key}: {exc}", raw_value))
     problems = [_horizon_like_a_year(p, values) for p in problems]
     for spec in SETTINGS:
+        if spec.key in reported:
+            continue
         if spec.required and (spec.key not in rows or values[spec.key] is None):
             if not any(p.severity == "error" and p.message.startswith(spec.key + ":") for p in problems):
                 problems.append(Problem("error", "Settings", rows.get(spec.key), "value",

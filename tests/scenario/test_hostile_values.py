@@ -83,7 +83,9 @@ def test_error_in_a_settings_value_a_header_and_an_unknown_column(tmp_path):
     result = run_cli("validate", path, "--json")
     assert result.exit_code == 1
     errors = json.loads(result.stdout)["errors"]
-    assert any(e.startswith("Settings!4: value: cell B4 holds the Excel error #REF!") for e in errors), errors
+    assert [e for e in errors if e.startswith("Settings")] == [
+        "Settings!4: value: cell B4 holds the Excel error #REF! (the formula refers to a cell that was deleted), "
+        "not a value: correct the formula, or type the value, in Excel or LibreOffice"]  # once, not also 'missing'
     assert any(e.startswith("Regions!2: notes: cell E2 holds the Excel error #VALUE!") for e in errors), errors
     assert any(e.startswith("Impacts!1: header cell C1 holds the Excel error #NAME?") for e in errors), errors
 
