@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -141,7 +142,8 @@ def describe_highs(highs: highspy.Highs) -> str:
 #   nothing is raised, so no finished work can be lost between two lines of code. The solver polls
 #   :func:`stop_requested` and stops, keeping its best plan; the answer is extracted and written;
 #   a batch starts no further task; the exit code says which signal it was (130 or 143);
-# * a second signal raises at once.
+# * a second signal raises at once (one within :data:`SAME_REQUEST` seconds of the first is the
+#   same request: a terminal's Ctrl-C and its forward by ``planner compare`` both reach a worker).
 #
 # Without the command line's handler (a notebook) Ctrl-C raises KeyboardInterrupt as usual; whoever
 # catches one and carries on records it with :func:`note_stop`. Worker processes run in mode
@@ -151,7 +153,11 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised in the main thread the way Ctrl-C raises KeyboardInterrupt."""
 
 
+#: Seconds within which a second signal is the same request as the first.
+SAME_REQUEST = 0.3
+
 _stops: list[int] = []   # signal numbers, in the order they were noted
+_last_stop = 0.0         # time.monotonic() of the last one
 _mode = "raise"          # raise | until-solve | keep | ignore
 _kept_since = 0          # stops noted when the mode became "keep"
 _installed = False       # whether handle_stop_signals() installed the handler in this process
@@ -164,7 +170,9 @@ def stop_signal(interrupt: BaseException) -> int:
 
 def note_stop(interrupt: BaseException | int) -> None:
     """Record that a stop request was received or caught and the run carries on to finish cleanly."""
+    global _last_stop
     _stops.append(interrupt if isinstance(interrupt, int) else stop_signal(interrupt))
+    _last_stop = time.monotonic()
 
 
 def stops_noted() -> int:
@@ -196,9 +204,12 @@ def _raise(signum: int) -> None:
 def _on_signal(signum: int, frame: Any) -> None:
     if _mode == "ignore":
         return
-    if _mode == "keep" and len(_stops) == _kept_since:
-        note_stop(signum)  # a request: the solver and the batches look for it
-        return
+    if _mode == "keep":
+        if len(_stops) == _kept_since:
+            note_stop(signum)  # a request: the solver and the batches look for it
+            return
+        if time.monotonic() - _last_stop < SAME_REQUEST:
+            return
     _raise(signum)
 
 
@@ -277,7 +288,7 @@ def worst(statuses: list[Status]) -> Status:
     return Status.optimal if all(s == Status.optimal for s in statuses) else Status.feasible
 
 
-__all__ = ["EXIT_CODES", "Status", "TERMINATED_EXIT_CODE", "Terminated", "WORDS", "describe_highs", "from_highs",
-           "handle_stop_signals", "has_solution", "interrupted_exit_code", "note_stop", "raise_if_stop_requested",
-           "read_highs", "run_mode", "set_run_mode", "solving", "stop_requested", "stop_signal", "stops_deferred",
-           "stops_noted", "worst"]
+__all__ = ["EXIT_CODES", "SAME_REQUEST", "Status", "TERMINATED_EXIT_CODE", "Terminated", "WORDS", "describe_highs",
+           "from_highs", "handle_stop_signals", "has_solution", "interrupted_exit_code", "note_stop",
+           "raise_if_stop_requested", "read_highs", "run_mode", "set_run_mode", "solving", "stop_requested",
+           "stop_signal", "stops_deferred", "stops_noted", "worst"]

@@ -22,15 +22,12 @@ from threading import Thread
 
 import highspy
 
-from planner.status import note_stop, stop_requested
+from planner.status import SAME_REQUEST, note_stop, stop_requested
 
 #: Seconds after the time limit at which a solve that ignores the clock is cancelled.
 WATCHDOG_GRACE = 2.0
 #: Seconds HiGHS is given to stop after Ctrl-C or SIGTERM before the planner stops waiting for it.
 INTERRUPT_GRACE = 1.0
-#: Signals this close to the first are the same request (a terminal's Ctrl-C and its forward by
-#: ``planner compare`` both reach a worker); a later one is a second request.
-SAME_REQUEST = 0.3
 
 #: Solver threads the planner stopped waiting for; the next solve waits for them first
 #: (highspy lets only one solve run at a time in a process).
@@ -98,4 +95,4 @@ def wait_for_abandoned() -> None:
         _abandoned.pop(0)
 
 
-__all__ = ["INTERRUPT_GRACE", "SAME_REQUEST", "WATCHDOG_GRACE", "Run", "run_highs", "wait_for_abandoned"]
+__all__ = ["INTERRUPT_GRACE", "WATCHDOG_GRACE", "Run", "run_highs", "wait_for_abandoned"]
