@@ -10,7 +10,7 @@ carrying every located problem (``.problems``, each with ``sheet``, ``row``,
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +23,18 @@ from planner.advice.fairness import price_of_fairness as fairness_of
 from planner.advice.frontier import Frontier, budget_frontier, goal_frontier
 from planner.advice.marginal import marginal_table
 from planner.comparison import (
+    Job,
     Outcome,
     allocation_by_region,
     exit_code,
+    file_titles,
     goals_matrix,
     input_differences,
     make_jobs,
     overview,
     projects_matrix,
     run_jobs,
+    unique_labels,
 )
 from planner.errors import Problem, ScenarioInvalid, WorkbookFileError
 from planner.output.comparison_workbook import write_comparison
@@ -120,6 +123,8 @@ class Comparison:
     """Several scenarios solved side by side; every table is a DataFrame."""
 
     outcomes: list[Outcome] = field(default_factory=list)
+    #: The workbooks compared (never overwritten by :meth:`to_excel`).
+    sources: list[Path] = field(default_factory=list)
 
     @property
     def overview(self) -> pd.DataFrame:
@@ -150,9 +155,10 @@ class Comparison:
     def status(self) -> Status:
         return Status(_status_of(exit_code(self.outcomes)))
 
-    def to_excel(self, path: str | os.PathLike) -> Path:
-        """Write the comparison workbook (atomically)."""
-        return write_comparison(self.outcomes, Path(path))
+    def to_excel(self, path: str | os.PathLike, force: bool = False) -> Path:
+        """Write the comparison workbook (atomically); never over a compared workbook, and over an
+        existing file the planner did not write only with ``force``."""
+        return write_comparison(self.outcomes, Path(path), force=force, protect=self.sources)
 
 
 def _status_of(code: int) -> str:
@@ -162,9 +168,21 @@ def _status_of(code: int) -> str:
 
 def compare(scenarios: list[ScenarioLike], variants: bool = False, workers: int = 1,
             dask: str | None = None, time_limit: float | None = None, mip_gap: float | None = None) -> Comparison:
-    """Solve workbooks (with every variant when ``variants``) and loaded scenarios side by side."""
-    per_item = [[] if isinstance(s, Scenario) else make_jobs([Path(s)], variants, time_limit, mip_gap)
-                for s in scenarios]
+    """Solve workbooks (with every variant when ``variants``) and loaded scenarios side by side.
+
+    Every scenario gets a label of its own: files with one name in different folders are told
+    apart by their folder, and a label still taken gets a number (``minimal (2)``).
+    """
+    files = [Path(s) for s in scenarios if not isinstance(s, Scenario)]
+    titles = iter(file_titles(files))
+    per_item: list[list[Job]] = []
+    for item in scenarios:
+        if isinstance(item, Scenario):
+            per_item.append([])
+        else:
+            title = next(titles)
+            per_item.append([replace(job, title=title)
+                             for job in make_jobs([Path(item)], variants, time_limit, mip_gap)])
     solved = iter(run_jobs([job for jobs in per_item for job in jobs], workers=workers, dask_address=dask))
     ordered: list[Outcome] = []
     for item, jobs in zip(scenarios, per_item):
@@ -175,7 +193,10 @@ def compare(scenarios: list[ScenarioLike], variants: bool = False, workers: int 
                                    "" if result.status.solved else result.answer.message, inputs))
         else:
             ordered += [next(solved) for _ in jobs]
-    return Comparison(ordered)
+    for outcome, label in zip(ordered, unique_labels([o.label for o in ordered])):
+        outcome.label = label
+    sources = [s.path for s in scenarios if isinstance(s, Scenario) and s.path is not None] + files
+    return Comparison(ordered, sources)
 
 
 __all__ = ["Comparison", "Result", "Scenario", "Status", "alternatives", "compare", "diagnose", "frontier",

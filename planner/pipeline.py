@@ -27,7 +27,7 @@ from planner.output.results_workbook import write_results
 from planner.results import Answer, solve_scenario
 from planner.scenario import Scenario, load_scenario
 from planner.solver import Progress, SolveOptions
-from planner.status import Status
+from planner.status import Status, note_stop, stops_noted
 from planner.version import __version__
 
 log = logging.getLogger(__name__)
@@ -82,9 +82,15 @@ class Result:
         """The ``planner solve --json`` object."""
         return self.answer.to_json() | self.findings.to_json()
 
-    def to_excel(self, path: Path | str) -> Path:
-        """Write the results workbook (atomically) and return its path."""
-        return write_results(self.answer, Path(path), self.findings)
+    def to_excel(self, path: Path | str, force: bool = False) -> Path:
+        """Write the results workbook (atomically) and return its path.
+
+        Never over the input workbook; an existing file the planner did not write is replaced
+        only with ``force`` (:class:`planner.errors.OutputError` otherwise).
+        """
+        source = self.scenario.path if self.scenario is not None else None
+        return write_results(self.answer, Path(path), self.findings, force=force,
+                             protect=[source] if source is not None else [])
 
     def __repr__(self) -> str:
         objective = "" if self.objective is None else f", objective={self.objective:,.6g}"
@@ -115,19 +121,30 @@ def solve_loaded(scenario: Scenario, options: SolveOptions, fairness: bool = Fal
                  marginal: bool = False, step: float = 0.05, explain_goals: bool = True,
                  progress: Progress | None = None) -> Result:
     """Solve a validated scenario and add the advice asked for: a diagnosis when infeasible, and
-    (unless ``explain_goals`` is False) why each missed soft goal is missed and what it would take."""
+    (unless ``explain_goals`` is False) why each missed soft goal is missed and what it would take.
+
+    Once the solve is done nothing loses it: after Ctrl-C or SIGTERM (during the solve or
+    the advice) the remaining advice is skipped and the answer is returned.
+    """
+    mark = stops_noted()
     answer = solve_scenario(scenario, options, progress)
-    source = scenario.path if scenario.path is not None and Path(scenario.path).is_file() else None
-    answer.run = run_record(source, options) | ({"variant": scenario.variant} if scenario.variant else {})
     findings = Findings()
-    if fairness:
-        findings.price_of_fairness = price_of_fairness(scenario, options)
-    if answer.status == Status.infeasible:
-        findings.diagnosis = diagnose(scenario, options)
-    if marginal and Status(answer.status).solved:
-        findings.marginal = marginal_table(scenario, options, step=step)
-    if explain_goals and Status(answer.status).solved:
-        findings.goals = diagnose_goals(scenario, answer, options, budget=options.time_limit or SOLVE_BUDGET)
+    try:
+        source = scenario.path if scenario.path is not None and Path(scenario.path).is_file() else None
+        answer.run = run_record(source, options) | ({"variant": scenario.variant} if scenario.variant else {})
+        if fairness and stops_noted() == mark:
+            findings.price_of_fairness = price_of_fairness(scenario, options)
+        if answer.status == Status.infeasible and stops_noted() == mark:
+            findings.diagnosis = diagnose(scenario, options)
+        if marginal and Status(answer.status).solved and stops_noted() == mark:
+            findings.marginal = marginal_table(scenario, options, step=step)
+        # Explained only for a proven optimum: the goals of a plan stopped by the time limit are
+        # missed for a reason the solver did not finish finding.
+        if explain_goals and answer.status == Status.optimal and stops_noted() == mark:
+            findings.goals = diagnose_goals(scenario, answer, options, budget=options.time_limit or SOLVE_BUDGET)
+    except KeyboardInterrupt as interrupt:
+        note_stop(interrupt)
+        log.warning("stopped: the advice not yet computed is left out")
     return Result(answer, findings, scenario)
 
 

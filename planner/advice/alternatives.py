@@ -28,7 +28,7 @@ from planner.model.objectives import stage_value
 from planner.results import Answer, extract
 from planner.scenario import Scenario
 from planner.solver import STAGE_TOLERANCE, SolveOptions, SolveResult, hand_off, solve, solver_output_to_stderr
-from planner.status import Status, describe_highs, read_highs
+from planner.status import Status, describe_highs, read_highs, stop_requested
 
 #: A project counts as chosen in a plan when its share is above this.
 CHOSEN = 1e-6
@@ -194,6 +194,9 @@ def find_alternatives(scenario: Scenario, slack: float = 0.05, count: int = 5,
         matrix.set_costs(cost)
         with solver_output_to_stderr():
             highs.run()
+        if stop_requested():
+            found.message = "search stopped by Ctrl-C or a termination signal"
+            break
         status, has_plan = read_highs(highs)
         if not has_plan or status not in (Status.optimal, Status.feasible):
             found.message = f"search stopped: {describe_highs(highs)}"

@@ -29,7 +29,7 @@ from planner.model import AllocationModel, build_model
 from planner.scenario import Scenario
 from planner.scenario.edits import add_money
 from planner.solver import SolveOptions, hand_off, solver_output_to_stderr
-from planner.status import Status, read_highs
+from planner.status import Status, raise_if_stop_requested, read_highs
 
 PLACEHOLDER = 1.0  # money given to a zero budget so that its payment columns exist
 #: Seconds per solve of the elastic filter (any plan will do), of a feasibility check in the
@@ -177,6 +177,7 @@ class ElasticModel:
         self.matrix.set_costs(cost / largest if largest > 0 else cost)  # largest cost 1 for HiGHS
         with solver_output_to_stderr():
             highs.run()
+        raise_if_stop_requested()
         status, has_plan = read_highs(highs)
         if status == Status.infeasible:
             return Run("infeasible")

@@ -157,7 +157,8 @@ def _run(scenario: Scenario, sweep: Sweep, points: list[float], options: SolveOp
     results: dict[int, dict[str, Any]] = {}
     for run, done in zip(runs, finished):
         values = done.value if done.ok and done.value is not None else \
-            [{"factor": points[k], "status": "error", "reason": done.error} for k in run]
+            [{"factor": points[k], "status": "interrupted" if done.stopped else "error", "reason": done.error}
+             for k in run]
         for k, point in zip(run, values):
             results[k] = point
     return [results[k] for k in range(len(points))]

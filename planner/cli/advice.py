@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -13,20 +14,23 @@ from planner.advice.frontier import budget_frontier, goal_frontier
 from planner.cli.common import (
     DebugOpt,
     FileArg,
+    ForceOpt,
     JsonOpt,
     TimeOpt,
     VariantOpt,
+    check_out,
     err,
-    fail,
+    exit_code_after,
     load,
     print_json,
     setup_logging,
+    stopped_early,
     usage,
 )
 from planner.cli.show import show_alternatives, show_diagnosis, show_frontier
 from planner.errors import PlannerError
 from planner.output.advice_workbooks import write_alternatives, write_frontier
-from planner.status import Status
+from planner.status import Status, note_stop, stops_noted
 
 
 def diagnose(file: FileArg,
@@ -45,11 +49,14 @@ def diagnose(file: FileArg,
     Example: planner diagnose scenarios/uzbekistan.xlsx --goal g_grp_country
     """
     setup_logging()
+    mark = stops_noted()
     scenario, options = load(file, variant, time_limit, as_json, debug)
     try:
         result = run_diagnosis(scenario, options, goal=goal)
     except ValueError as exc:
         usage(str(exc), as_json)
+    except KeyboardInterrupt as interrupt:
+        stopped_early(interrupt, mark, as_json, scenario.name, "Interrupted during the diagnosis")
     if as_json:
         print_json(result.to_json())
     else:
@@ -72,6 +79,7 @@ def frontier(
     workers: Annotated[int, typer.Option("--workers", help="Solve points in this many processes.", min=1)] = 1,
     variant: VariantOpt = None,
     time_limit: TimeOpt = None,
+    force: ForceOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """The budget-outcome frontier: solve with budgets scaled over a range, or a goal's target swept.
@@ -84,6 +92,8 @@ def frontier(
     setup_logging()
     if goal is not None and fund is not None:
         usage("use either --fund or --goal, not both", as_json)
+    check_out(out_file, [file], force, as_json, debug)
+    mark = stops_noted()
     scenario, options = load(file, variant, time_limit, as_json, debug)
     try:
         if goal is not None:
@@ -92,18 +102,39 @@ def frontier(
             result = budget_frontier(scenario, fund, start, stop, steps, options, workers)
     except ValueError as exc:
         usage(str(exc), as_json)
-    if out_file is not None:
-        try:
-            write_frontier(result, out_file)
-        except PlannerError as exc:
-            fail(exc, as_json, debug)
+    except KeyboardInterrupt as interrupt:
+        stopped_early(interrupt, mark, as_json, scenario.name, "Interrupted during the frontier")
+    written = _write(lambda target: write_frontier(result, target, force=force, protect=[file]), out_file, debug)
     if as_json:
-        print_json(result.to_json())
+        print_json(result.to_json() | ({"errors": [written]} if written else {}))
     else:
         show_frontier(result)
-        if out_file is not None:
-            err.print(f"Frontier written to {out_file}", markup=False)
-    raise typer.Exit(result.exit_code)
+        _say_written(written, out_file, "Frontier")
+    raise typer.Exit(exit_code_after(1 if written else result.exit_code, mark))
+
+
+def _write(write: Callable[[Path], object], out_file: Path | None, debug: bool) -> str | None:
+    """Write the workbook (if asked); None when written or not asked, else why not. What was
+    computed is shown all the same: it is never lost to the writer."""
+    if out_file is None:
+        return None
+    try:
+        write(out_file)
+    except PlannerError as exc:
+        if debug:
+            raise
+        return str(exc)
+    except KeyboardInterrupt as interrupt:  # a second Ctrl-C or SIGTERM while writing
+        note_stop(interrupt)
+        return f"stopped while writing '{out_file}'; nothing was written"
+    return None
+
+
+def _say_written(written: str | None, out_file: Path | None, what: str) -> None:
+    if written:
+        err.print(f"Error: {written}; the result above is complete", markup=False)
+    elif out_file is not None:
+        err.print(f"{what} written to {out_file}", markup=False)
 
 
 def alternatives(
@@ -116,6 +147,7 @@ def alternatives(
     as_json: JsonOpt = False,
     variant: VariantOpt = None,
     time_limit: TimeOpt = None,
+    force: ForceOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Near-optimal plans that differ as much as possible, and the robust core of projects.
@@ -126,24 +158,24 @@ def alternatives(
     Example: planner alternatives scenarios/small.xlsx --slack 0.05 --count 5 --out alternatives.xlsx
     """
     setup_logging()
+    check_out(out_file, [file], force, as_json, debug)
+    mark = stops_noted()
     scenario, options = load(file, variant, time_limit, as_json, debug)
     try:
         result = find_alternatives(scenario, slack, count, options)
+    except KeyboardInterrupt as interrupt:
+        stopped_early(interrupt, mark, as_json, scenario.name, "Interrupted while looking for alternatives")
     except AlternativesError as exc:
         if as_json:
             print_json({"scenario": scenario.name, "status": str(exc.status), "message": str(exc)})
         else:
             err.print(f"{scenario.name}: {exc}; see planner diagnose {file}", markup=False)
         raise typer.Exit(exc.status.exit_code) from None
-    if out_file is not None:
-        try:
-            write_alternatives(result, out_file)
-        except PlannerError as exc:
-            fail(exc, as_json, debug)
+    written = _write(lambda target: write_alternatives(result, target, force=force, protect=[file]), out_file,
+                     debug)
     if as_json:
-        print_json(result.to_json())
+        print_json(result.to_json() | ({"errors": [written]} if written else {}))
     else:
         show_alternatives(result)
-        if out_file is not None:
-            err.print(f"Alternatives written to {out_file}", markup=False)
-    raise typer.Exit(Status.optimal.exit_code)
+        _say_written(written, out_file, "Alternatives")
+    raise typer.Exit(exit_code_after(1 if written else Status.optimal.exit_code, mark))

@@ -11,10 +11,24 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from planner.cli.common import DebugOpt, GapOpt, JsonOpt, TimeOpt, err, fail, out, print_json, setup_logging
+from planner.cli.common import (
+    DebugOpt,
+    ForceOpt,
+    GapOpt,
+    JsonOpt,
+    TimeOpt,
+    check_out,
+    err,
+    exit_code_after,
+    out,
+    print_json,
+    setup_logging,
+    stopped_early,
+)
 from planner.comparison import exit_code, make_jobs, overview, run_jobs
 from planner.errors import PlannerError
 from planner.output.comparison_workbook import write_comparison
+from planner.status import note_stop, stops_noted
 
 
 def compare(
@@ -28,29 +42,46 @@ def compare(
         "--dask", help="Send the solves to a dask.distributed scheduler, e.g. tcp://host:8786.")] = None,
     time_limit: TimeOpt = None,
     mip_gap: GapOpt = None,
+    force: ForceOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Solve several scenarios (and their variants) and compare allocations across regions.
 
+    A worker process that dies (killed, out of memory) costs only its job, which is run again
+    once in a fresh process. Ctrl-C or SIGTERM stops the run and keeps the jobs that finished
+    (exit 130, or 143 for SIGTERM).
+
     Example: planner compare scenarios/uzbekistan.xlsx --variants --out comparison.xlsx
     """
     setup_logging(False)
-    jobs = make_jobs(files, variants, time_limit, mip_gap)
+    check_out(out_file, list(files), force, as_json, debug)  # before any solve
+    mark = stops_noted()
+    try:
+        jobs = make_jobs(files, variants, time_limit, mip_gap)
+    except KeyboardInterrupt as interrupt:
+        stopped_early(interrupt, mark, as_json)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err, transient=False) as progress:
         task = progress.add_task("solving scenarios", total=len(jobs))
         outcomes = run_jobs(jobs, workers=workers or os.cpu_count() or 1, dask_address=dask,
                             progress=lambda o: progress.advance(task))
+    written = None
     if out_file is not None:
         try:
-            write_comparison(outcomes, out_file)
-        except PlannerError as exc:
-            fail(exc, as_json, debug)
+            write_comparison(outcomes, out_file, force=force, protect=files)
+        except PlannerError as exc:  # the solves are kept: shown below, the error after them
+            if debug:
+                raise
+            written = str(exc)
+        except KeyboardInterrupt as interrupt:
+            note_stop(interrupt)
+            written = f"stopped while writing '{out_file}'; nothing was written"
     table = overview(outcomes)
     if as_json:
         print_json({"scenarios": [
             {"scenario": o.label, "status": str(o.status), "reason": o.reason,
-             "answer": o.answer.to_json() if o.answer is not None else None} for o in outcomes]})
+             "answer": o.answer.to_json() if o.answer is not None else None} for o in outcomes]}
+            | ({"errors": [written]} if written else {}))
     else:
         view = Table(title="Scenarios")
         for column in ("scenario", "status", "objective", "money_used", "goals_met", "reason"):
@@ -61,6 +92,8 @@ def compare(
                          "" if row.money_used is None or row.money_used != row.money_used else f"{row.money_used:,.2f}",
                          "" if not isinstance(row.goals_met, str) else row.goals_met, escape(str(row.reason or "")))
         out.print(view)
-        if out_file is not None:
+        if written:
+            err.print(f"Error: {written}; the table above is complete", markup=False)
+        elif out_file is not None:
             err.print(f"Comparison written to {out_file}", markup=False)
-    raise typer.Exit(exit_code(outcomes))
+    raise typer.Exit(exit_code_after(1 if written else exit_code(outcomes), mark))

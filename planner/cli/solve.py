@@ -10,23 +10,27 @@ import typer
 from planner.cli.common import (
     DebugOpt,
     FileArg,
+    ForceOpt,
     GapOpt,
     JsonOpt,
     TimeOpt,
+    check_out,
     err,
+    exit_code_after,
     fail,
     out,
     print_json,
     print_problems,
     setup_logging,
+    stopped_early,
 )
 from planner.cli.progress import solver_progress
 from planner.cli.show import show_answer, show_diagnosis, show_goal_diagnoses, show_marginal
 from planner.errors import PlannerError, ScenarioInvalid
 from planner.output.template import write_template
-from planner.pipeline import default_results_path, run_scenario
+from planner.pipeline import Result, default_results_path, run_scenario
 from planner.scenario import check_scenario
-from planner.status import Status
+from planner.status import note_stop, stops_noted
 
 
 def validate(file: FileArg, as_json: JsonOpt = False, debug: DebugOpt = False) -> None:
@@ -53,11 +57,12 @@ def template(
 
     Example: planner template my-scenario.xlsx
     """
+    check_out(file, [], True, False, debug)  # a folder, a folder that cannot be written, ...
     if file.exists() and not force:
         err.print(f"Error: '{file}' already exists; use --force to overwrite it", markup=False)
         raise typer.Exit(1)
     try:
-        write_template(file)
+        write_template(file, force=force)
     except PlannerError as exc:
         fail(exc, False, debug)
     err.print(f"Wrote template {file}", markup=False)
@@ -81,32 +86,33 @@ def solve(
     as_json: JsonOpt = False,
     time_limit: TimeOpt = None,
     mip_gap: GapOpt = None,
+    force: ForceOpt = False,
     verbose: Annotated[bool, typer.Option("--verbose", help="Show HiGHS output and timings on stderr.")] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Solve a scenario: which projects, where, when, from which fund.
 
+    Ctrl-C or SIGTERM stops the solver: the best plan so far is reported and written
+    (exit 130, or 143 for SIGTERM); a second Ctrl-C stops at once.
+
     Example: planner solve scenarios/small.xlsx --out results.xlsx
     """
     setup_logging(verbose)
-    if out_file is None and not no_out:
-        out_file = default_results_path(file)
+    target = None if no_out else out_file or default_results_path(file)
+    check_out(target, [file], force, as_json, debug)  # before the solve, not after it
+    mark = stops_noted()
     try:
         with solver_progress() as progress:
-            result = run_scenario(file, time_limit=time_limit, mip_gap=mip_gap, verbose=verbose,
-                                  out=None if no_out else out_file, variant=variant, fairness=fairness,
-                                  marginal=marginal, step=step, explain_goals=not no_explain,
-                                  progress=None if verbose else progress)
+            result = run_scenario(file, time_limit=time_limit, mip_gap=mip_gap, verbose=verbose, out=None,
+                                  variant=variant, fairness=fairness, marginal=marginal, step=step,
+                                  explain_goals=not no_explain, progress=None if verbose else progress)
     except PlannerError as exc:
         fail(exc, as_json, debug)
-    except KeyboardInterrupt:
-        if as_json:
-            print_json({"scenario": str(file), "status": str(Status.interrupted), "objective": None,
-                        "stages": [], "projects": [], "message": "interrupted before the solver started"})
-        err.print("Interrupted before the solver started; nothing was written.", markup=False)
-        raise typer.Exit(Status.interrupted.exit_code) from None
+    except KeyboardInterrupt as interrupt:
+        stopped_early(interrupt, mark, as_json, str(file))
+    written = _write(result, target, force, debug) if target is not None else None
     if as_json:
-        print_json(result.to_json())
+        print_json(result.to_json() | ({"errors": [written]} if written else {}))
     else:
         show_answer(result.answer)
         if result.findings.goals:
@@ -117,6 +123,22 @@ def solve(
             show_marginal(result.findings.marginal)
         if result.findings.price_of_fairness:
             out.print(result.findings.price_of_fairness.get("message", ""), markup=False)
-        if not no_out:
-            err.print(f"Results written to {out_file}", markup=False)
-    raise typer.Exit(result.exit_code)
+        if written:
+            err.print(f"Error: {written}; the answer above is complete", markup=False)
+        elif target is not None:
+            err.print(f"Results written to {target}", markup=False)
+    raise typer.Exit(exit_code_after(1 if written else result.exit_code, mark))
+
+
+def _write(result: Result, target: Path, force: bool, debug: bool) -> str | None:
+    """Write the results workbook; None when written, else why not (the answer is never lost to it)."""
+    try:
+        result.to_excel(target, force=force)
+    except PlannerError as exc:
+        if debug:
+            raise
+        return str(exc)
+    except KeyboardInterrupt as interrupt:  # a second Ctrl-C or SIGTERM while writing
+        note_stop(interrupt)
+        return f"stopped while writing '{target}'; nothing was written"
+    return None

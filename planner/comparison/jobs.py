@@ -3,8 +3,12 @@
 Jobs travel as bytes (the workbook's content), so they run the same way in
 this process, in worker processes (``--workers N``, HiGHS on one thread each)
 or on a dask.distributed cluster (``--dask ADDRESS``) without a shared file
-system. A job that fails (invalid, infeasible, timed out) becomes a row with
-its reason; the others still run.
+system. A job that fails (invalid, infeasible, timed out, a file that is not
+there) becomes a row with its reason; the others still run.
+
+Every job has a label of its own: files with the same name in different folders
+are told apart by their folder (``2025/plan`` and ``2026/plan``), and any label
+still taken gets a number (``plan (2)``).
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.errors import PlannerError, ScenarioInvalid
+from planner.errors import PlannerError, ScenarioInvalid, WorkbookFileError
 from planner.parallel import Done, run_tasks
 from planner.results import Answer, solve_scenario
 from planner.scenario import check_scenario, load_scenario
+from planner.scenario.safety import inspect_workbook
 from planner.scenario.variants import variant_names
 from planner.solver import SolveOptions
 from planner.status import Status, worst
@@ -28,17 +33,51 @@ from planner.status import Status, worst
 
 @dataclass(frozen=True)
 class Job:
-    """One scenario to solve: the workbook's bytes, its file name and an optional variant."""
+    """One scenario to solve: the workbook's bytes, its file name and an optional variant.
+
+    ``title`` is the scenario's label without the variant (the file's stem unless told
+    otherwise); ``error`` says why a file could not be read at all (then there are no bytes).
+    """
 
     name: str
     content: bytes
     variant: str | None = None
     time_limit: float | None = None
     mip_gap: float | None = None
+    title: str = ""
+    error: str = ""
 
     @property
     def label(self) -> str:
-        return f"{Path(self.name).stem}[{self.variant}]" if self.variant else Path(self.name).stem
+        title = self.title or Path(self.name).stem
+        return f"{title}[{self.variant}]" if self.variant else title
+
+
+def unique_labels(labels: list[str]) -> list[str]:
+    """The labels, with ``(2)``, ``(3)``, ... added to each repeat of an earlier one."""
+    taken: set[str] = set()
+    unique = []
+    for label in labels:
+        candidate, n = label, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{label} ({n})"
+        taken.add(candidate)
+        unique.append(candidate)
+    return unique
+
+
+def file_titles(paths: list[Path]) -> list[str]:
+    """One title per file: its stem, with its folder when another file has the same stem."""
+    stems = [p.stem for p in paths]
+    titles = []
+    for path, stem in zip(paths, stems):
+        if stems.count(stem) > 1:
+            folder = Path(os.path.abspath(path)).parent.name
+            titles.append(f"{folder}/{stem}" if folder else stem)
+        else:
+            titles.append(stem)
+    return unique_labels(titles)
 
 
 @dataclass
@@ -54,25 +93,42 @@ class Outcome:
 
 def make_jobs(paths: Iterable[Path], with_variants: bool, time_limit: float | None = None,
               mip_gap: float | None = None) -> list[Job]:
-    """One job per file, plus one per variant of each valid file when ``with_variants``."""
+    """One job per file, plus one per variant of each valid file when ``with_variants``.
+
+    A file that cannot be read (not there, a folder, no permission) is a job with its ``error``.
+    """
+    paths = [Path(p) for p in paths]
     jobs = []
-    for path in paths:
-        path = Path(path)
-        content = path.read_bytes() if path.is_file() else b""
-        jobs.append(Job(path.name, content, None, time_limit, mip_gap))
-        if with_variants and content:
+    for path, title in zip(paths, file_titles(paths)):
+        content, error = _read(path)
+        jobs.append(Job(path.name, content, None, time_limit, mip_gap, title, error))
+        if with_variants and not error:
             try:
                 scenario, _ = check_scenario(path, check_variants=False)
             except PlannerError:
                 continue
             if scenario is not None:
                 for name in variant_names(scenario.tables["Variants"]):
-                    jobs.append(Job(path.name, content, name, time_limit, mip_gap))
+                    jobs.append(Job(path.name, content, name, time_limit, mip_gap, title))
     return jobs
+
+
+def _read(path: Path) -> tuple[bytes, str]:
+    """The file's bytes, or why it cannot be read (the same sentence ``validate`` gives)."""
+    try:
+        if not path.is_file():
+            inspect_workbook(path)  # raises the one sentence: not found, a folder, not a regular file
+        return path.read_bytes(), ""
+    except WorkbookFileError as exc:
+        return b"", str(exc)
+    except OSError as exc:
+        return b"", f"'{path.name}' cannot be read: {exc.strerror or exc}"
 
 
 def run_job(job: Job, threads: int | None = 1) -> Outcome:
     """Solve one job from its bytes (in whatever process runs it)."""
+    if job.error:
+        return Outcome(job.label, Status.invalid, reason=job.error)
     directory = tempfile.mkdtemp(prefix="planner-job-")
     path = Path(directory) / Path(job.name).name
     try:
@@ -118,6 +174,8 @@ def run_jobs(jobs: list[Job], workers: int = 1, dask_address: str | None = None,
     def outcome(done: Done[Outcome]) -> Outcome:
         if done.ok and done.value is not None:
             return done.value
+        if done.stopped:
+            return Outcome(jobs[done.index].label, Status.interrupted, reason=done.error)
         return Outcome(jobs[done.index].label, Status.no_solution, reason=f"the solve failed: {done.error}")
 
     def report(done: Done[Outcome]) -> None:

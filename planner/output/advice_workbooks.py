@@ -10,6 +10,7 @@ write the workbooks of ``planner frontier --out`` and ``planner alternatives
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -41,9 +42,12 @@ def _sheet(wb: Workbook, name: str, frame: pd.DataFrame, formats: dict[str, str]
     return add_sheet(wb, name, frame, formats, start_row=start_row, note="nothing to show", filters=False)
 
 
-def write_frontier(frontier: Frontier, target: Path) -> Path:
+def write_frontier(frontier: Frontier, target: Path, *, force: bool = False, protect: Iterable[Path] = ()) -> Path:
     """The frontier table and Excel line charts of the outcomes against money: the plan's benefit
-    and each goal's progress (a goal sweep: the cheapest cost of each target)."""
+    and each goal's progress (a goal sweep: the cheapest cost of each target).
+
+    ``protect`` and ``force`` as for :func:`planner.output.excel.atomic_write`.
+    """
     points = frontier.points
 
     def write(path: Path) -> None:
@@ -71,11 +75,15 @@ def write_frontier(frontier: Frontier, target: Path) -> Path:
         _sheet(wb, "About", about)
         wb.save(path)
 
-    return atomic_write(target, write)
+    return atomic_write(target, write, force=force, protect=protect)
 
 
-def write_alternatives(alternatives: Alternatives, target: Path) -> Path:
-    """An Overview sheet (plans, then each project's class) and a sheet per plan."""
+def write_alternatives(alternatives: Alternatives, target: Path, *, force: bool = False,
+                       protect: Iterable[Path] = ()) -> Path:
+    """An Overview sheet (plans, then each project's class) and a sheet per plan.
+
+    ``protect`` and ``force`` as for :func:`planner.output.excel.atomic_write`.
+    """
     overview = alternatives.overview()
     classes = alternatives.classes()
 
@@ -96,7 +104,7 @@ def write_alternatives(alternatives: Alternatives, target: Path) -> Path:
                        start_row=row + 1)
         wb.save(path)
 
-    return atomic_write(target, write)
+    return atomic_write(target, write, force=force, protect=protect)
 
 
 __all__ = ["diagnosis_sheet", "marginal_sheet", "write_frontier", "write_alternatives"]

@@ -7,6 +7,7 @@ that differ between the scenarios.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -16,8 +17,13 @@ from planner.comparison import Outcome, allocation_by_region, goals_matrix, inpu
 from planner.output.excel import MONEY, NUMBER, SHARE, add_bar_chart, add_sheet, atomic_write, new_workbook, write_block
 
 
-def write_comparison(outcomes: list[Outcome], target: Path) -> Path:
-    """The comparison workbook: Overview, Allocation by region (chart), Projects, Goals, Inputs that differ."""
+def write_comparison(outcomes: list[Outcome], target: Path, *, force: bool = False,
+                     protect: Iterable[Path] = ()) -> Path:
+    """The comparison workbook: Overview, Allocation by region (chart), Projects, Goals, Inputs that differ.
+
+    ``protect``: the compared workbooks, never overwritten; ``force``: replace an existing file the
+    planner did not write.
+    """
     sheets = {
         "Overview": overview(outcomes),
         "Allocation by region": allocation_by_region(outcomes),
@@ -42,7 +48,7 @@ def write_comparison(outcomes: list[Outcome], target: Path) -> Path:
             _allocation_chart(wb["Allocation by region"], allocation)
         wb.save(path)
 
-    return atomic_write(target, write)
+    return atomic_write(target, write, force=force, protect=protect)
 
 
 def _allocation_chart(ws, allocation: pd.DataFrame) -> None:

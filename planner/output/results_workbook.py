@@ -9,6 +9,7 @@ written atomically.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,13 @@ from planner.results.idle import idle_summary
 from planner.status import Status
 
 
-def write_results(answer: Answer, target: Path, findings: Findings | None = None) -> Path:
-    """Write the results workbook for ``answer`` (and its advice) to ``target`` (atomically)."""
+def write_results(answer: Answer, target: Path, findings: Findings | None = None, *, force: bool = False,
+                  protect: Iterable[Path] = ()) -> Path:
+    """Write the results workbook for ``answer`` (and its advice) to ``target`` (atomically).
+
+    ``protect``: the run's inputs, never overwritten; ``force``: replace an existing file the
+    planner did not write (see :func:`planner.output.excel.check_target`).
+    """
     findings = findings or Findings()
 
     def write(path: Path) -> None:
@@ -76,7 +82,7 @@ def write_results(answer: Answer, target: Path, findings: Findings | None = None
             _sheet(wb, "Marginal", marginal_sheet(findings.marginal), {})
         wb.save(path)
 
-    return atomic_write(target, write)
+    return atomic_write(target, write, force=force, protect=protect)
 
 
 def _sheet(wb: Workbook, name: str, frame: pd.DataFrame, formats: dict[str, str]):

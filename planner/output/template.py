@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from planner.output.excel import atomic_write
+from planner.output.excel import atomic_write, planner_workbook
 from planner.scenario.schema import SETTINGS, SHEETS, SHEETS_BY_NAME, Column, describe_default, describe_type
 
 BOOL_CHOICES = ("yes", "no")
@@ -42,11 +41,11 @@ def reference_rows() -> list[tuple[str, str, str, str, str, str, str]]:
     return rows
 
 
-def write_template(target: Path) -> Path:
-    """Write the template workbook atomically to ``target``."""
+def write_template(target: Path, *, force: bool = False) -> Path:
+    """Write the template workbook atomically to ``target`` (``force``: replace an existing file)."""
 
     def write(path: Path) -> None:
-        wb = Workbook()
+        wb = planner_workbook()
         readme = wb.active
         readme.title = "README"
         readme.append(["sheet", "column", "required", "type", "unit", "default", "description"])
@@ -64,7 +63,7 @@ def write_template(target: Path) -> Path:
                     ws.append([setting.key, describe_default(setting.default) or None])
         wb.save(path)
 
-    return atomic_write(target, write)
+    return atomic_write(target, write, force=force)
 
 
 def _style_header(ws, count: int) -> None:

@@ -23,6 +23,7 @@ from planner.results.investments import cluster_table, partner_table, transport_
 from planner.results.progress import goal_progress
 from planner.scenario import Scenario
 from planner.solver import Progress, SolveOptions, SolveResult, solve
+from planner.status import stops_deferred
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ def solve_scenario(scenario: Scenario, options: SolveOptions, progress: Progress
     model = build_model(scenario)
     built = time.perf_counter()
     result = solve(model, options, progress)
-    answer = extract(model, result)
+    with stops_deferred():  # a finished solve is never lost to Ctrl-C or SIGTERM
+        answer = extract(model, result)
     log.info("build %.2f s, hand-off %.2f s, solve %.2f s, extract %.2f s",
              built - started, result.handoff_seconds, result.solve_seconds,
              time.perf_counter() - built - result.handoff_seconds - result.solve_seconds)

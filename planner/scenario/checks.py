@@ -44,8 +44,13 @@ def _ids(tables: Tables, sheet: str, column: str) -> set[str]:
 
 
 def _unknown(sheet: str, row: int, column: str, what: str, value: Any, known: Iterable[Any] = ()) -> Problem:
-    """An id that no sheet declares; ``known``: the ids it could have been ("did you mean ...?")."""
-    return Problem("error", sheet, row, column, f"unknown {what}", value, hint=did_you_mean(value, known))
+    """An id that no sheet declares; ``known``: the ids it could have been ("did you mean ...?"). When
+    the near one differs only by upper/lower case, the message says that ids are matched exactly."""
+    hint = did_you_mean(value, known)
+    folded = str(value).casefold()
+    if hint and any(k is not None and str(k).casefold() == folded for k in known):
+        hint += " (ids are matched exactly, upper/lower case included)"
+    return Problem("error", sheet, row, column, f"unknown {what}", value, hint=hint)
 
 
 def _records(table: pd.DataFrame) -> Iterable[dict[str, Any]]:

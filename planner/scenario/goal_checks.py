@@ -30,7 +30,7 @@ ROW = "row"
 def goal_hygiene(tables: Tables, settings: dict[str, Any] | None = None) -> list[Problem]:
     """Every goal-hygiene warning, in Goals order."""
     problems = goals_on_inputs(tables) + intermediate_beside_final(tables) + \
-        contradictory_goals(tables, settings) + percent_of_nothing(tables)
+        contradictory_goals(tables, settings) + percent_of_nothing(tables) + unscaled_ceilings(tables)
     return sorted(problems, key=lambda p: (p.row if p.row is not None else 0, p.message))
 
 
@@ -137,6 +137,36 @@ def percent_of_nothing(tables: Tables) -> list[Problem]:
     return problems
 
 
+def unscaled_ceilings(tables: Tables) -> list[Problem]:
+    """A soft ``<=`` goal with nothing to scale its shortfall by (a target, or implied change, of 0).
+
+    A shortfall is scored relative to the target (:func:`planner.scenario.goals.shortfall_scale`);
+    with a target of 0 it is scored per unit (a scale of 1), so a shortfall of 900 weighs as
+    much as 900 goals missed in full.
+    """
+    problems = []
+    for g in _goals(tables):
+        if g.get("sense") != "<=" or g.get("hard") or _blank(g.get("target")):
+            continue
+        basis = str(g.get("basis") or "level").lower()
+        baseline = _scope_baseline(tables, g)
+        written = float(g["target"])
+        size = abs(baseline * written / 100) if basis == "percent" else abs(written)
+        if size > 0:
+            continue
+        level = level_target(g, baseline)
+        over = baseline - level if level is not None else 0.0
+        example = (f"its baseline is already {over:,.6g} over the limit, which alone weighs as much as "
+                   f"{over:,.6g} other goals of priority {g.get('priority', 1)} missed in full"
+                   if over > 0 else "a shortfall of 900 would weigh as much as 900 other goals missed in full")
+        problems.append(Problem(
+            "warning", "Goals", g[ROW], "target",
+            f"goal {g['goal']} ({g['indicator']} <= {written:g}, {basis}) has a target of 0, so its shortfall is "
+            f"scored per unit of {g['indicator']} rather than relative to the target: {example}; make it a hard "
+            "goal, give it its own priority, or a small weight"))
+    return problems
+
+
 def level_target(goal: dict[str, Any], baseline: float) -> float | None:
     """The level a goal's target means, by its basis.
 
@@ -177,4 +207,4 @@ def _year(goal: dict[str, Any], last: int | None) -> int | None:
 
 
 __all__ = ["goal_hygiene", "goals_on_inputs", "intermediate_beside_final", "contradictory_goals",
-           "percent_of_nothing", "level_target"]
+           "percent_of_nothing", "unscaled_ceilings", "level_target"]

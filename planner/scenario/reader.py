@@ -7,10 +7,16 @@ ten times faster than openpyxl and computes a sheet's extent from the cells
 that exist rather than from the ``<dimension>`` tag a program may have written
 wrongly. The result is a :class:`RawSheet` per sheet: header names and rows of
 raw values, each with the Excel row number the planner sees.
+
+python-calamine reads a cell holding an Excel error (``#N/A``, ``#DIV/0!``) as
+blank; the package scan finds those cells, and the reader puts an
+:class:`~planner.scenario.cells.ExcelError` in their place and reports each at
+its cell, so that no error value is ever read as data or as a blank.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +24,24 @@ from typing import Any
 import python_calamine as calamine
 
 from planner.errors import Problem, WorkbookFileError
-from planner.scenario.cells import is_blank
+from planner.scenario.cells import ExcelError, clean, is_blank, shown
 from planner.scenario.safety import PackageInfo, describe, inspect_workbook
+
+#: What each Excel error value means, for the message.
+ERROR_MEANINGS = {
+    "#N/A": "a lookup found no match",
+    "#DIV/0!": "a division by zero",
+    "#VALUE!": "a value of the wrong type in the formula",
+    "#REF!": "the formula refers to a cell that was deleted",
+    "#NAME?": "an unknown function or name in the formula",
+    "#NUM!": "a number the formula cannot compute",
+    "#NULL!": "ranges that do not intersect",
+}
+
+
+def sheet_key(name: str) -> str:
+    """How sheet names are matched: ignoring case, surrounding spaces and invisible characters."""
+    return clean(str(name)).lower()
 
 
 @dataclass
@@ -40,15 +62,18 @@ class RawWorkbook:
     problems: list[Problem] = field(default_factory=list)
 
     def get(self, name: str) -> RawSheet | None:
-        return self.sheets.get(name.strip().lower())
+        return self.sheets.get(sheet_key(name))
 
 
 def read_workbook(path: Path, wanted: set[str]) -> RawWorkbook:
     """Read the sheets whose lower-case names are in ``wanted``.
 
     Other sheets are left unread (a planner's notes, charts, pivot tables).
-    Formula cells without a saved value, merged cells inside a table and
-    hidden sheets are reported as problems located at their cells.
+    Formula cells without a saved value, cells holding an Excel error, merged
+    cells inside a table, two sheets whose names differ only by case or spaces,
+    and hidden sheets are reported as problems located at their cells; so is an
+    Excel or LibreOffice lock file beside the workbook (it is open there, and
+    what is on screen may not be saved).
     """
     path = Path(path)
     info = inspect_workbook(path)
@@ -56,16 +81,24 @@ def read_workbook(path: Path, wanted: set[str]) -> RawWorkbook:
         book = calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types
         raise WorkbookFileError(f"{describe(path)} could not be read as a workbook: {exc}") from exc
-    problems: list[Problem] = []
+    problems: list[Problem] = lock_file_warnings(path)
     sheets: dict[str, RawSheet] = {}
     try:
         for name in book.sheet_names:
-            key = name.strip().lower()
-            if key not in wanted or key in sheets:
+            key = sheet_key(name)
+            if key not in wanted:
+                continue
+            if key in sheets:
+                problems.append(Problem(
+                    "error", sheets[key].name, None, None,
+                    f"the workbook has two sheets with this name, {shown(sheets[key].name)} and {shown(name)} "
+                    "(sheet names are matched ignoring upper/lower case and surrounding spaces); delete or "
+                    "rename one of them"))
                 continue
             sheet = book.get_sheet_by_name(name)
-            sheets[key] = _raw_sheet(name, sheet)
-            problems += _sheet_problems(name, sheet, info)
+            raw = _raw_sheet(name, sheet, info.error_cells.get(name, []))
+            sheets[key] = raw
+            problems += _sheet_problems(name, sheet, info, raw)
     except WorkbookFileError:
         raise
     except Exception as exc:
@@ -75,8 +108,28 @@ def read_workbook(path: Path, wanted: set[str]) -> RawWorkbook:
     return RawWorkbook(path=path, sheets=sheets, problems=problems)
 
 
-def _raw_sheet(name: str, sheet: Any) -> RawSheet:
-    values = sheet.to_python(skip_empty_area=False)
+def lock_file_warnings(path: Path) -> list[Problem]:
+    """A warning when Excel (``~$name.xlsx``) or LibreOffice (``.~lock.name.xlsx#``) has the workbook open."""
+    locks = [name for name in (f"~${path.name}", f".~lock.{path.name}#") if (path.parent / name).exists()]
+    if not locks:
+        return []
+    return [Problem("warning", path.name, None, None,
+                    f"the workbook is open in Excel or LibreOffice (its lock file '{locks[0]}' is beside it): "
+                    "changes not yet saved there are not read; save the workbook first")]
+
+
+def _raw_sheet(name: str, sheet: Any, errors: list[tuple[str, str]]) -> RawSheet:
+    values = [list(row) for row in sheet.to_python(skip_empty_area=False)]
+    for ref, text in errors:  # calamine reads them as blank: mark them, the type check refuses them
+        position = _position(ref)
+        # A header cell stays blank (its column is missing); a cell beyond the cells calamine
+        # returned stays unread. Both are reported at their cell all the same.
+        if position is None or position[0] == 0 or position[0] >= len(values):
+            continue
+        row, column = position
+        cells = values[row]
+        cells.extend([None] * (column + 1 - len(cells)))
+        cells[column] = ExcelError(text, ref)
     if not values:
         return RawSheet(name, [], [])
     header = list(values[0])
@@ -88,11 +141,13 @@ def _raw_sheet(name: str, sheet: Any) -> RawSheet:
     return RawSheet(name, header, rows)
 
 
-def _sheet_problems(name: str, sheet: Any, info: PackageInfo) -> list[Problem]:
+def _sheet_problems(name: str, sheet: Any, info: PackageInfo, raw: RawSheet) -> list[Problem]:
     problems: list[Problem] = []
     if name in info.hidden:
         problems.append(Problem("warning", name, None, None,
                                 "sheet is hidden in Excel; it is read all the same"))
+    for ref, text in info.error_cells.get(name, []):
+        problems.append(_error_cell_problem(name, ref, text, raw))
     for cell in info.formulas_without_value.get(name, []):
         problems.append(Problem(
             "error", name, _row_of(cell), None,
@@ -106,6 +161,31 @@ def _sheet_problems(name: str, sheet: Any, info: PackageInfo) -> list[Problem]:
             f"merged cells {ref} inside a table; unmerge them so that every row has its own values",
         ))
     return problems
+
+
+def _error_cell_problem(name: str, ref: str, text: str, raw: RawSheet) -> Problem:
+    position = _position(ref)
+    column = None
+    if position is not None and position[0] > 0 and position[1] < len(raw.header):
+        header = raw.header[position[1]]
+        column = None if is_blank(header) else clean(str(header)).lower()
+    error = text or "error value"
+    meaning = ERROR_MEANINGS.get(text.upper())
+    where = "header cell" if position is not None and position[0] == 0 else "cell"
+    return Problem("error", name, position[0] + 1 if position else None, column,
+                   f"{where} {ref} holds the Excel error {error}{f' ({meaning})' if meaning else ''}, not a value: "
+                   "correct the formula, or type the value, in Excel or LibreOffice")
+
+
+def _position(ref: str) -> tuple[int, int] | None:
+    """(row, column) from 0 of a cell reference such as 'B7'; None when it is not one."""
+    match = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})", ref.strip())
+    if match is None or int(match.group(2)) < 1:
+        return None
+    column = 0
+    for letter in match.group(1).upper():
+        column = column * 26 + ord(letter) - 64
+    return int(match.group(2)) - 1, column - 1
 
 
 def _row_of(cell: str) -> int | None:

@@ -20,11 +20,21 @@ def reference_markdown() -> str:
         "",
         "Generated from `planner/scenario/schema.py` by `python -m planner.scenario.reference`; do not edit by hand.",
         "",
-        "One sheet per table; row 1 holds the column names. Sheet and column names are matched "
-        "case-insensitively, surrounding spaces ignored. Blank rows are skipped; unknown columns are "
-        "reported as warnings and ignored. Ids are text (a region called `1` is the string `1`). "
-        "Yes/no cells accept yes/no/y/n/true/false/1/0 in any case; numbers may be typed as text "
+        "One sheet per table; row 1 holds the column names (a title above them is reported once). Sheet "
+        "and column names are matched case-insensitively, surrounding spaces ignored; two sheets whose "
+        "names match that way (`Projects` and `Projects `) are an error. Blank rows are skipped; unknown "
+        "columns are reported as warnings and ignored. Ids are text (a region called `1` is the string "
+        "`1`). Yes/no cells accept yes/no/y/n/true/false/1/0 in any case; numbers may be typed as text "
         "(`1 200`, `5%`), but a comma whose meaning depends on the locale (`1.234,5`) is rejected.",
+        "",
+        "Text is read as a person reads it: Unicode-normalised (NFC), invisible characters (zero-width "
+        "spaces, byte-order marks, soft hyphens) dropped, no-break spaces and control characters made "
+        "plain spaces, so `N1` followed by a zero-width space is the id `N1`. Two ids of one sheet that "
+        "differ only by upper/lower case (`P1` and `p1`) are an error: to a person they are one id. An id "
+        "may not contain a comma or a semicolon, which separate the ids of a list. A cell holding an "
+        "Excel error (`#N/A`, `#DIV/0!`, `#VALUE!`, `#REF!`, `#NAME?`, `#NUM!`, `#NULL!`) is an error "
+        "wherever it is, never a blank. A number larger than 1e15 in absolute value, in any unit, is "
+        "refused as a typing or unit mistake; years have four digits.",
         "",
         "`planner template FILE` writes an empty workbook with these sheets, drop-down lists and a README sheet. "
         "A column whose type reads \"id of Sheet.column\" names ids of that sheet: the template offers them in a "

@@ -9,9 +9,11 @@ then parses ``xl/workbook.xml`` with defusedxml. Every refusal is one sentence
 naming the file, raised as :class:`WorkbookFileError`. The file is opened
 read-only and nothing is written anywhere.
 
-Formula cells without a cached value are found by scanning the worksheet bytes
-rather than by building an XML tree: ElementTree needs ~15 s per 100 MB of
-sheet XML, a byte scan well under 1 s.
+Formula cells without a cached value, and cells holding an Excel error value
+(``#N/A``, ``#DIV/0!``, ... saved as ``t="e"``, which python-calamine reads as
+blank), are found by scanning the worksheet bytes rather than by building an
+XML tree: ElementTree needs ~15 s per 100 MB of sheet XML, a byte scan well
+under 1 s.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -43,7 +45,7 @@ RATIO_MIN_BYTES = 1 * MB            # ... when it also unpacks to more than this
 MAX_MEMBERS = 10_000
 MAX_DIRECTORY_BYTES = MAX_MEMBERS * 512  # the zip directory is read whole by zipfile
 MAX_PARSED_PART_BYTES = 16 * MB     # workbook.xml and its rels are parsed into a tree
-MAX_FORMULA_REFS = 1_000            # formula cells without value listed per sheet
+MAX_FORMULA_REFS = 1_000            # formula cells without value (and error cells) listed per sheet
 HEAD_BYTES = 64 * 1024              # where an XML prolog (and any DTD) must end
 CHUNK_BYTES = 1 * MB
 
@@ -61,6 +63,8 @@ class PackageInfo:
     sheets: dict[str, str]            # sheet name (as in workbook.xml) -> zip member path
     hidden: frozenset[str]            # sheets whose state is hidden or veryHidden
     formulas_without_value: dict[str, list[str]]  # sheet -> refs ('B7'), at most MAX_FORMULA_REFS
+    #: sheet -> (ref, Excel error text) of cells holding an error value ('B7', '#N/A'), at most MAX_FORMULA_REFS
+    error_cells: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def describe(path: Path) -> str:
@@ -96,14 +100,16 @@ def inspect_workbook(path: Path) -> PackageInfo:
         _check_format(path, handle.read(8192))
         _check_extension(path)
         with _open_zip(path, handle, size) as zf:
-            formulas = {info.filename: _scan_member(path, zf, info)
-                        for info in zf.infolist() if not info.is_dir()}
+            scans = {info.filename: _scan_member(path, zf, info)
+                     for info in zf.infolist() if not info.is_dir()}
             sheets, hidden = _sheet_list(path, zf)
     return PackageInfo(
         sheets=sheets,
         hidden=hidden,
-        formulas_without_value={name: formulas[member] for name, member in sheets.items()
-                                if formulas.get(member)},
+        formulas_without_value={name: scans[member].refs for name, member in sheets.items()
+                                if member in scans and scans[member].refs},
+        error_cells={name: scans[member].errors for name, member in sheets.items()
+                     if member in scans and scans[member].errors},
     )
 
 
@@ -250,8 +256,17 @@ def _check_members(path: Path, infos: list[zipfile.ZipInfo], size: int,
 
 # --- 4./5. every member, streamed once ------------------------------------------------------------
 
-def _scan_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> list[str]:
-    """Stream one member: refuse DTDs in its prolog; return a worksheet's formula cells without value."""
+@dataclass(frozen=True)
+class _Scan:
+    """What the byte scan found in one worksheet."""
+
+    refs: list[str]                   # formula cells without a cached value
+    errors: list[tuple[str, str]]     # (ref, Excel error text) of error cells
+
+
+def _scan_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Scan:
+    """Stream one member: refuse DTDs in its prolog; return a worksheet's formula cells without
+    value and its error cells."""
     chunks = _member_chunks(path, zf, info)
     head = next(chunks, b"")
     _check_prolog(path, info, head)
@@ -261,7 +276,10 @@ def _scan_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> list
     for chunk in chunks:  # always read to the end: that checks the size and the CRC
         if scanner:
             scanner.feed(chunk)
-    return scanner.finish() if scanner else []
+    if not scanner:
+        return _Scan([], [])
+    refs = scanner.finish()
+    return _Scan(refs, scanner.errors)
 
 
 def _member_chunks(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -323,13 +341,16 @@ def _check_prolog(path: Path, info: zipfile.ZipInfo, head: bytes) -> None:
 
 
 _EMPTY_STRING_RESULT = re.compile(rb"""\st\s*=\s*["']str["']""")
+_REF = re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
 
 
 class _FormulaScanner:
     """Find formula cells without a cached value in worksheet XML, chunk by chunk.
 
     A cell is ``<c r="B7">`` then ``<f>`` then ``<v>``; it has a value when its
-    formula element is followed by a ``<v>`` with text. Chunks are cut after the
+    formula element is followed by a ``<v>`` with text. A cell whose type is
+    ``t="e"`` holds an Excel error value (``<v>#N/A</v>``), typed or computed:
+    python-calamine reads it as blank, so it is listed here with its text. Chunks are cut after the
     last ``</c>`` so no cell is split. The DTD check has run, so no entity can
     hide markup; oddly written XML (comments, CDATA) can only make a cell look
     valueless. Three literal-prefixed patterns instead of one alternation keep
@@ -350,8 +371,12 @@ class _FormulaScanner:
         self._formula = b"<" + prefix + b"f"
         self._cell_open = b"<" + prefix + b"c"
         self._cell_end = b"</" + prefix + b"c>"
+        # The opening tag of an error cell; [^<>] keeps each try inside one tag (linear).
+        self._error_cell = re.compile(rb"<" + p + rb"""c\s[^<>]*?\bt\s*=\s*["']e["'][^<>]*>""")
+        self._error_value = re.compile(rb"<" + p + rb"v(?:\s[^<>]*)?>([^<]*)</" + p + rb"v\s*>")
         self._carry = b""
         self.refs: list[str] = []
+        self.errors: list[tuple[str, str]] = []
 
     @classmethod
     def for_worksheet(cls, head: bytes) -> _FormulaScanner | None:
@@ -376,6 +401,7 @@ class _FormulaScanner:
         return self.refs
 
     def _scan(self, segment: bytes) -> None:
+        self._scan_errors(segment)
         if len(self.refs) >= MAX_FORMULA_REFS or self._formula not in segment:
             return
         found = [m for pattern in self._patterns for m in pattern.finditer(segment)]
@@ -385,8 +411,24 @@ class _FormulaScanner:
             tag = self._tag_before(segment, match.start())
             if _EMPTY_STRING_RESULT.search(tag) and self._has_value_element(segment, match.end()):
                 continue  # a formula whose saved result is the empty string: Excel writes t="str" and <v></v>
-            ref = re.search(rb"""\sr\s*=\s*["']([^"']*)["']""", tag)
+            ref = _REF.search(tag)
             self.refs.append(ref.group(1).decode("utf-8", errors="replace") if ref else "?")
+
+    def _scan_errors(self, segment: bytes) -> None:
+        """Cells typed ``t="e"``: their reference and error text (the text of their ``<v>``)."""
+        if len(self.errors) >= MAX_FORMULA_REFS or (b'"e"' not in segment and b"'e'" not in segment):
+            return
+        for match in self._error_cell.finditer(segment):
+            if len(self.errors) >= MAX_FORMULA_REFS:
+                break
+            tag = match.group(0)
+            ref = _REF.search(tag)
+            text = ""
+            if not tag.endswith(b"/>"):
+                end = segment.find(self._cell_end, match.end(), match.end() + HEAD_BYTES)
+                value = self._error_value.search(segment, match.end(), end if end >= 0 else match.end())
+                text = value.group(1).decode("utf-8", errors="replace").strip()[:32] if value else ""
+            self.errors.append((ref.group(1).decode("utf-8", errors="replace") if ref else "?", text))
 
     def _has_value_element(self, segment: bytes, position: int) -> bool:
         return re.match(rb"\s*<" + re.escape(self._cell_open[1:-1]) + rb"v[\s/>]", segment[position:position + 256]) \

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 CONTRACT_VERSION = 1
+#: Longest planning horizon, in years: a longer one builds a model too large to solve.
+MAX_HORIZON = 100
 
 ColumnType = Literal["id", "text", "number", "int", "year", "bool", "enum", "ids", "any"]
 
@@ -76,8 +78,8 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("name", "text", "Scenario name shown in results.", default=""),
     Setting("start_year", "year", "First year of the planning horizon.", required=True),
-    Setting("horizon", "int", "Number of years planned (start_year ... start_year + horizon - 1).",
-            required=True, minimum=1),
+    Setting("horizon", "int", "Number of years planned (start_year ... start_year + horizon - 1), "
+            f"at most {MAX_HORIZON}; not the last year.", required=True, minimum=1, maximum=MAX_HORIZON),
     Setting("objective", "enum", "What the model optimises: goal programming by priority, "
             "money worth of benefits, the cheapest plan meeting every goal, or the highest "
             "lowest per-capita gain of the output indicator (then benefit).",

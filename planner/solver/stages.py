@@ -9,8 +9,9 @@ moved them), and never the stale start HiGHS sometimes hands back.
 
 Why the solver stopped and whether there is a plan are kept apart: a
 :class:`SolveResult` always has a :class:`~planner.status.Status`, and an unknown or
-error outcome is never reported as optimal. Ctrl-C cancels HiGHS cleanly and keeps
-the best plan found so far.
+error outcome is never reported as optimal. Ctrl-C or SIGTERM cancels HiGHS cleanly and
+keeps the best plan found so far (that of the finished stages when HiGHS does not stop in
+time, see :mod:`planner.solver.run`).
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ from planner.model.objectives import stage_value
 from planner.solver.handoff import MatrixModel, SolverRefused, hand_off, solver_output_to_stderr
 from planner.solver.options import SolveOptions
 from planner.solver.run import run_highs
-from planner.status import Status, describe_highs, read_highs
+from planner.status import Status, describe_highs, read_highs, solving, stop_requested
 
 #: Relative tolerance when a finished stage's optimum is held for the next stage.
 STAGE_TOLERANCE = 1e-7
 #: Integer columns further than this from an integer are rounded and the plan re-solved.
 INTEGRALITY = 1e-9
+#: The message of a solve stopped by a person or a signal.
+STOPPED = "stopped by Ctrl-C or a termination signal"
 
 
 @dataclass
@@ -157,6 +160,7 @@ class StageSolver:
 def _solve_stages(model: AllocationModel, matrix: MatrixModel, deadline: float | None,
                   values: np.ndarray | None = None, progress: Progress | None = None,
                   stop_when: Callable[[list[tuple[str, float]]], bool] | None = None) -> SolveResult:
+    solving()  # from here a first Ctrl-C or SIGTERM stops the solve and keeps its plan
     highs = matrix.highs
     stages: list[tuple[str, float]] = []
     gap: float | None = None
@@ -177,13 +181,20 @@ def _solve_stages(model: AllocationModel, matrix: MatrixModel, deadline: float |
             matrix.start(values)
             _with_a_start(highs)
         watch = _watcher(progress, stage, factor)
-        cancelled = run_highs(highs, deadline, watch)
+        run = run_highs(highs, deadline, watch)
+        if run.abandoned:  # HiGHS is still running: keep the plan of the stages already solved
+            return SolveResult(Status.interrupted, values, stages if values is not None else [], gap,
+                               message=STOPPED)
+        cancelled = run.cancelled
         outcome, has_plan = read_highs(highs, cancelled)
         if has_plan and values is not None and outcome == Status.optimal and _stale(highs, cost):
             # HiGHS can report the start it was given although it proved a better plan in the
             # presolved model (its primal bound is better than the start): solve again without it.
             highs.clearSolver()
-            cancelled = run_highs(highs, deadline, watch)
+            run = run_highs(highs, deadline, watch)
+            if run.abandoned:
+                return SolveResult(Status.interrupted, values, stages, gap, message=STOPPED)
+            cancelled = run.cancelled
             outcome, has_plan = read_highs(highs, cancelled)
         if has_plan:
             values = _exact_plan(model, matrix, deadline)
@@ -191,17 +202,19 @@ def _solve_stages(model: AllocationModel, matrix: MatrixModel, deadline: float |
             if stage is not None and stage.reported:
                 stages.append((stage.name, stage_value(stage, values)))
         if outcome != Status.optimal:
-            message = "time limit reached" if cancelled == "time" else describe_highs(highs)
+            message = {"time": "time limit reached", "interrupt": STOPPED}.get(cancelled) or describe_highs(highs)
             if outcome in (Status.feasible, Status.interrupted) and values is not None and has_plan:
                 return SolveResult(outcome, values, stages, gap, message=message)
             if outcome == Status.interrupted:
-                return SolveResult(Status.interrupted, None, stages, None, message="stopped by Ctrl-C")
+                return SolveResult(Status.interrupted, None, stages, None, message=STOPPED)
             return SolveResult(outcome, None, [], None, message=message)
         if values is None:  # optimal without a plan: HiGHS broke its own promise
             return SolveResult(Status.no_solution, None, [], None, message="the solver reported no plan")
         if stop_when is not None and stop_when(stages) and number < len(plan) - 1:
             return SolveResult(Status.optimal, values, stages, gap, message="later stages not solved")
         if stage is not None and number < len(plan) - 1:
+            if stop_requested():  # asked to stop as this stage ended: keep its plan
+                return SolveResult(Status.interrupted, values, stages, gap, message=STOPPED)
             _hold_stage(matrix, stage, values)
     return SolveResult(Status.optimal, values, stages, gap)
 

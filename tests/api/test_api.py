@@ -92,3 +92,25 @@ def test_importing_planner_is_light():
     code = "import sys, planner; print('pyomo' in sys.modules, 'pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_compare_gives_every_scenario_a_label_of_its_own(tmp_path):
+    from planner.errors import OutputError
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write_workbook(tmp_path / "a" / "minimal.xlsx", minimal_tables())
+    second = write_workbook(tmp_path / "b" / "minimal.xlsx", minimal_tables())
+    loaded = planner.load(first)
+    edited = planner.load(first)
+    edited.tables["Budgets"]["amount"] *= 2
+    comparison = planner.compare([first, second, loaded, edited])
+    labels = list(comparison.overview["scenario"])
+    assert labels == ["a/minimal", "b/minimal", "minimal", "minimal (2)"]
+    assert len(set(comparison.projects.columns)) == len(comparison.projects.columns)
+    target = tmp_path / "cmp.xlsx"
+    comparison.to_excel(target)
+    with pytest.raises(OutputError, match="it is the input workbook"):
+        comparison.to_excel(first)
+    with pytest.raises(OutputError, match="it is the input workbook"):
+        planner.solve(first).to_excel(first)

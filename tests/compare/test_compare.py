@@ -126,3 +126,32 @@ def test_results_workbook_opens_in_libreoffice(tmp_path):
                           capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "results.pdf").stat().st_size > 1000
+
+
+def test_files_with_one_name_in_different_folders_are_told_apart(tmp_path):
+    (tmp_path / "2025").mkdir()
+    (tmp_path / "2026").mkdir()
+    old = write_workbook(tmp_path / "2025" / "plan.xlsx", minimal_tables())
+    tables = minimal_tables()
+    tables["Budgets"][0]["amount"] = 20
+    new = write_workbook(tmp_path / "2026" / "plan.xlsx", tables)
+    out = tmp_path / "cmp.xlsx"
+    result = run_cli("compare", old, new, new, "--out", out, "--json", "--workers", "1")
+    assert result.exit_code == 0, result.output
+    labels = [s["scenario"] for s in json.loads(result.stdout)["scenarios"]]
+    assert labels == ["2025/plan", "2026/plan", "2026/plan (2)"]
+    differ = [[c.value for c in row] for row in load_workbook(out)["Inputs that differ"].iter_rows()]
+    assert differ[0][3:] == ["2025/plan", "2026/plan", "2026/plan (2)"]
+    assert ["Budgets", "national /  / 2026", "amount", "10.0", "20.0", "20.0"] in differ
+
+
+def test_a_missing_file_is_not_found_not_empty(tmp_path):
+    good = write_workbook(tmp_path / "good.xlsx", minimal_tables())
+    (tmp_path / "folder.xlsx").mkdir()
+    result = run_cli("compare", good, tmp_path / "gone.xlsx", tmp_path / "folder.xlsx", "--json", "--workers", "1")
+    assert result.exit_code == 1
+    reasons = {s["scenario"]: (s["status"], s["reason"]) for s in json.loads(result.stdout)["scenarios"]}
+    assert reasons["good"][0] == "optimal"
+    assert reasons["gone"] == ("invalid", "No such file: 'gone.xlsx'")
+    assert reasons["folder"] == ("invalid", "'folder.xlsx' is a folder, not a workbook file")
+    assert "0 bytes" not in result.output

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+
 import highspy
 import pytest
 
+from planner import status
 from planner.status import EXIT_CODES, WORDS, Status, from_highs, worst
 
 S = highspy.HighsModelStatus
@@ -81,3 +86,52 @@ def test_worst_status_decides_a_batch():
     assert worst([Status.optimal, Status.no_solution, Status.infeasible]) == Status.infeasible
     assert worst([Status.infeasible, Status.invalid]) == Status.invalid
     assert worst([Status.optimal, Status.no_solution]).exit_code == 4
+
+
+# --- Ctrl-C and SIGTERM: a request once the solver runs, at once before it and the second time ------
+
+@pytest.fixture
+def planner_handlers():
+    saved = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM)}
+    status.handle_stop_signals()
+    yield
+    for number, handler in saved.items():
+        signal.signal(number, handler)
+
+
+def _signal_self(number):
+    os.kill(os.getpid(), number)
+    time.sleep(0.05)  # the handler runs in this (the main) thread at the next bytecode
+
+
+def test_signals_stop_at_once_before_the_solver_and_are_requests_once_it_runs(planner_handlers):
+    with status.run_mode("until-solve"):
+        with pytest.raises(status.Terminated):
+            _signal_self(signal.SIGTERM)  # reading or building: nothing to keep, stop at once
+        status.solving()
+        mark = status.stops_noted()
+        _signal_self(signal.SIGTERM)  # no exception: a request, whatever line was running
+        assert status.stop_requested() and status.stops_noted() == mark + 1
+        assert status.interrupted_exit_code(mark) == 143
+        _signal_self(signal.SIGINT)  # within SAME_REQUEST: the same request (a forwarded copy)
+        time.sleep(status.SAME_REQUEST)
+        with pytest.raises(KeyboardInterrupt):
+            _signal_self(signal.SIGINT)  # a second one: at once
+    assert not status.stop_requested()  # the mode before the run is back
+
+
+def test_a_worker_waiting_for_work_ignores_ctrl_c(planner_handlers):
+    with status.run_mode("ignore"):
+        _signal_self(signal.SIGINT)
+    assert not status.stop_requested()
+
+
+def test_a_write_finishes_despite_a_first_signal_and_stops_at_the_second():
+    mark = status.stops_noted()
+    with status.stops_deferred():
+        _signal_self(signal.SIGINT)
+        finished = True
+    assert finished and status.stops_noted() == mark + 1
+    with pytest.raises(KeyboardInterrupt), status.stops_deferred():
+        _signal_self(signal.SIGINT)
+        _signal_self(signal.SIGINT)

@@ -26,7 +26,7 @@ from planner.advice.rulebook import Rule, RuleBook
 from planner.model import AllocationModel
 from planner.scenario import Scenario
 from planner.solver import MatrixModel, SolveOptions, solver_output_to_stderr
-from planner.status import Status, read_highs
+from planner.status import Status, raise_if_stop_requested, read_highs
 
 IIS_IRREDUCIBLE = 4
 IIS_RELAXATION = 16
@@ -130,6 +130,7 @@ def feasibility(highs: highspy.Highs, options: SolveOptions) -> str:
         highs.setOptionValue("time_limit", float(options.time_limit))
     with solver_output_to_stderr():
         highs.run()
+    raise_if_stop_requested()
     status, _ = read_highs(highs)
     if status == Status.infeasible:
         return "infeasible"
@@ -143,6 +144,7 @@ def _relaxation_feasible(highs: highspy.Highs) -> bool:
     with relaxed_integrality(highs, _integer_columns(highs)):
         with solver_output_to_stderr():
             highs.run()
+        raise_if_stop_requested()
         return read_highs(highs)[0] == Status.optimal
 
 
