@@ -29,6 +29,42 @@ def check_all(tables: Tables, settings: dict[str, Any]) -> list[Problem]:
     problems += check_projects(tables, years)
     problems += check_impacts(tables)
     problems += check_goals(tables, years)
+    problems += check_magnitudes(tables)
+    return problems
+
+
+#: Numbers of one kind that span more than this ratio cannot share one row's scale (the solver
+#: then works at about 1e-12 of the largest value; scaling cannot help).
+SPAN_WARNING = 1e12
+
+
+def check_magnitudes(tables: Tables) -> list[Problem]:
+    """Warn when the money of the workbook (costs, budgets, partner caps), or the values of one
+    indicator (baselines, impacts, targets), span more than 12 orders of magnitude: such numbers
+    meet in the same rows of the model, and no choice of units makes them both exact."""
+    groups: list[tuple[str, list[tuple[str, int, str, float]]]] = []
+    money = [("Projects", r[ROW], "cost", r["cost"]) for r in _records(tables["Projects"])]
+    money += [("Budgets", r[ROW], "amount", r["amount"]) for r in _records(tables["Budgets"])]
+    money += [("Partners", r[ROW], "max_per_year", r["max_per_year"]) for r in _records(tables["Partners"])]
+    groups.append(("money", money))
+    for indicator in _ids(tables, "Indicators", "indicator"):
+        cells = [(sheet, r[ROW], column, r[column]) for sheet, column in
+                 (("Baseline", "value"), ("Impacts", "value"), ("Goals", "target"))
+                 for r in _records(tables[sheet]) if r.get("indicator") == indicator]
+        groups.append((f"indicator {indicator}", cells))
+    problems = []
+    for what, cells in groups:
+        sized = [(abs(float(v)), sheet, row, column) for sheet, row, column, v in cells
+                 if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and v != 0]
+        if len(sized) < 2:
+            continue
+        low, high = min(sized), max(sized)
+        if high[0] / low[0] > SPAN_WARNING:
+            problems.append(Problem(
+                "warning", high[1], high[2], high[3],
+                f"the {what} spans more than 12 orders of magnitude: {high[0]:.3g} here, {low[0]:.3g} at "
+                f"{low[1]}!{low[2]} ({low[3]}); no units make both exact in the solver: check for a typing "
+                "or unit mistake", high[0]))
     return problems
 
 

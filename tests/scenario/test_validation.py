@@ -183,3 +183,19 @@ def test_validate_json(tmp_path):
     data = json.loads(result.stdout)
     assert data["status"] == "invalid"
     assert data["errors"] == ["Projects!4: region: unknown region (Atlantis)"]
+
+
+def test_numbers_spanning_more_than_12_orders_of_magnitude_are_named(tmp_path):
+    # Money in som (1e13) beside a budget typed in million (0.5): no scaling makes both exact.
+    tables = minimal_tables()
+    tables["Projects"][0]["cost"] = 8e12
+    tables["Budgets"][0]["amount"] = 0.5
+    result = run_cli("validate", write_workbook(tmp_path / "s.xlsx", tables))
+    assert result.exit_code == 0
+    assert ("Projects!2: cost: the money spans more than 12 orders of magnitude: 8e+12 here, 0.5 at Budgets!2"
+            in result.output)
+    tables = minimal_tables()
+    tables["Impacts"][1]["value"] = 2e-12
+    result = run_cli("validate", write_workbook(tmp_path / "i.xlsx", tables))
+    assert "the indicator grp spans more than 12 orders of magnitude" in result.output
+    assert "spans" not in run_cli("validate", write_workbook(tmp_path / "ok.xlsx", minimal_tables())).output
