@@ -180,14 +180,37 @@ def add_level_variables(b: AllocationModel) -> None:
     wide = goals[goals["scope"].map(len) > 1]
     items = wide[["indicator", "scope", "year"]].explode("scope").rename(columns={"scope": "region"})
     items = items.drop_duplicates().reset_index(drop=True)
+    low = high = np.zeros(0)
     if len(items):
         terms = b.level_terms(pd.DataFrame({"indicator": items["indicator"], "scope": [(r,) for r in items["region"]],
                                             "year": items["year"]}))
-        items = items.iloc[np.unique(terms["item"].to_numpy())].reset_index(drop=True)
+        kept = np.unique(terms["item"].to_numpy())
+        low, high = _gain_bounds(b, terms, len(items))
+        items, low, high = items.iloc[kept].reset_index(drop=True), low[kept], high[kept]
     items["L"] = np.arange(len(items))
     b.levels = items
     b.model.L = pyo.Var(range(len(items)), doc="L[k,r,t]: gain of indicator k in region r by year t")
+    for i, (lo, hi) in enumerate(zip(low, high)):
+        b.model.L[i].setlb(float(lo))
+        b.model.L[i].setub(float(hi))
     b.columns.add("L", b.model.L)
+
+
+def _gain_bounds(b: AllocationModel, terms: pd.DataFrame, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The least and the most gain each level can have: a project counts once whatever its start
+    (its best or worst start), every other variable at 0 or 1. Tighter than what a row's own
+    terms imply (they count every start), so a presolve cannot fold the level back into the goal
+    rows (which would make them dense again)."""
+    first_x = b.columns.offsets["x"]
+    starts = b.index.starts
+    is_x = (terms["col"] >= first_x) & (terms["col"] < first_x + len(starts))
+    group = np.where(is_x, starts["project"].to_numpy()[np.clip(terms["col"] - first_x, 0, len(starts) - 1)],
+                     terms["col"].astype(str))
+    per = pd.DataFrame({"item": terms["item"].to_numpy(), "group": group, "coef": terms["coef"].to_numpy()})
+    extremes = per.groupby(["item", "group"])["coef"].agg(["min", "max"])
+    low = np.minimum(extremes["min"], 0.0).groupby(level="item").sum()
+    high = np.maximum(extremes["max"], 0.0).groupby(level="item").sum()
+    return (low.reindex(range(count)).fillna(0.0).to_numpy(), high.reindex(range(count)).fillna(0.0).to_numpy())
 
 
 def add_level(b: AllocationModel) -> None:
