@@ -18,10 +18,13 @@ from planner.cli.common import (
     print_json,
     print_problems,
     setup_logging,
+    usage,
 )
 from planner.cli.progress import solver_progress
-from planner.cli.show import show_answer, show_diagnosis, show_goal_diagnoses, show_marginal
+from planner.cli.show import show_answer, show_brief, show_diagnosis, show_goal_diagnoses, show_marginal
 from planner.errors import PlannerError, ScenarioInvalid
+from planner.output.labels import language
+from planner.output.maps import available as maps_available
 from planner.output.template import write_template
 from planner.pipeline import default_results_path, run_scenario
 from planner.scenario import check_scenario
@@ -77,6 +80,12 @@ def solve(
         "--step", help="Budget raise for --marginal, as a share of the budget.", min=0)] = 0.05,
     no_explain: Annotated[bool, typer.Option(
         "--no-explain", help="Do not explain why missed goals are missed (faster).")] = False,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Language of the results workbook, its Brief and this summary: en, ru or uz "
+            "(default: Settings language, else en).")] = None,
+    figures: Annotated[Path | None, typer.Option(
+        "--figures", help="Also write the map as PNG and SVG into this folder (needs matplotlib: "
+            "pip install 'planner[maps]').")] = None,
     as_json: JsonOpt = False,
     time_limit: TimeOpt = None,
     mip_gap: GapOpt = None,
@@ -88,6 +97,13 @@ def solve(
     Example: planner solve scenarios/small.xlsx --out results.xlsx
     """
     setup_logging(verbose)
+    try:
+        lang = language(lang) if lang is not None else None
+    except ValueError as exc:
+        usage(str(exc), as_json)
+    if figures is not None and not maps_available():
+        err.print("warning: --figures needs matplotlib (pip install 'planner[maps]'); no map is written",
+                  markup=False)
     if out_file is None and not no_out:
         out_file = default_results_path(file)
     try:
@@ -95,7 +111,7 @@ def solve(
             result = run_scenario(file, time_limit=time_limit, mip_gap=mip_gap, verbose=verbose,
                                   out=None if no_out else out_file, variant=variant, fairness=fairness,
                                   marginal=marginal, step=step, explain_goals=not no_explain,
-                                  progress=None if verbose else progress)
+                                  progress=None if verbose else progress, lang=lang, figures=figures)
     except PlannerError as exc:
         fail(exc, as_json, debug)
     except KeyboardInterrupt:
@@ -107,8 +123,10 @@ def solve(
     if as_json:
         print_json(result.to_json())
     else:
-        show_answer(result.answer)
-        if result.findings.goals:
+        shown = lang or language(result.answer.language)
+        show_answer(result.answer, shown)
+        show_brief(result.answer, result.findings, shown)
+        if result.findings.goals and shown == "en":
             show_goal_diagnoses(result.findings.goals)
         if result.findings.diagnosis is not None:
             show_diagnosis(result.findings.diagnosis)

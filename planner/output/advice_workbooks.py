@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from planner.advice.alternatives import Alternatives
 from planner.advice.diagnose import Diagnosis
 from planner.advice.frontier import Frontier
-from planner.output.excel import MONEY, NUMBER, SHARE, add_line_chart, add_sheet, atomic_write, new_workbook
+from planner.output.excel import add_line_chart, add_sheet, atomic_write, finish_workbook, new_workbook, write_heading
 
 
 def diagnosis_sheet(diagnosis: Diagnosis) -> pd.DataFrame:
@@ -42,28 +41,29 @@ def _sheet(wb: Workbook, name: str, frame: pd.DataFrame, formats: dict[str, str]
 
 
 def write_frontier(frontier: Frontier, target: Path) -> Path:
-    """The frontier table and Excel line charts: objective, and each goal's attainment, vs money."""
+    """The frontier table and line charts below it: what the plan achieves (the objective's first
+    stage, each goal's attainment) against the money or the target swept. The tie-break's cost is
+    not what the curve is about, so the chart says which stage it plots."""
     points = frontier.points
 
     def write(path: Path) -> None:
         wb = new_workbook()
-        formats = {"money": MONEY, "spent": MONEY, "objective": NUMBER, "target": NUMBER}
-        formats |= {c: SHARE for c in points.columns if c.startswith("attainment ")}
-        ws = _sheet(wb, "Frontier", points, formats)
+        ws = _sheet(wb, "Frontier", points)
         x_name = "money" if frontier.kind == "budget" else "target"
         x_title = (f"money of {frontier.subject}" if frontier.kind == "budget"
                    else f"target of {frontier.subject}")
-        anchor_col = len(points.columns) + 2
-        add_line_chart(ws, points, x_name, ["objective"],
-                    f"{frontier.objective} objective vs {x_title}", x_title, "objective",
-                    ws.cell(row=2, column=anchor_col).coordinate)
+        stages = [c for c in points.columns if str(c).startswith("stage: ")]
+        plotted = stages[0] if stages and frontier.objective == "goals" else "objective"
+        what = plotted.removeprefix("stage: ") if plotted != "objective" else f"{frontier.objective} objective"
+        add_line_chart(ws, points, x_name, [plotted], f"{what} against the {x_title}", x_title, what)
         attainment = [c for c in points.columns if c.startswith("attainment ")]
         if attainment and frontier.kind == "budget":
-            add_line_chart(ws, points, x_name, attainment, f"goal attainment vs {x_title}", x_title,
-                        "achieved / target", ws.cell(row=22, column=anchor_col).coordinate)
+            add_line_chart(ws, points, x_name, attainment, f"Goal attainment (achieved / target) against the {x_title}",
+                           x_title, "achieved / target", y_format="0%")
         about = pd.DataFrame({"item": ["sweep", "subject", "objective", "points"],
                               "value": [frontier.kind, frontier.subject, frontier.objective, len(points)]})
         _sheet(wb, "About", about)
+        finish_workbook(wb, frontier.subject, "")
         wb.save(path)
 
     return atomic_write(target, write)
@@ -76,19 +76,19 @@ def write_alternatives(alternatives: Alternatives, target: Path) -> Path:
 
     def write(path: Path) -> None:
         wb = new_workbook()
-        ws = _sheet(wb, "Overview", overview, {"cost": MONEY, "objective": NUMBER})
-        ws.cell(row=len(overview) + 3, column=1, value="Projects across the plans").font = Font(bold=True)
+        _sheet(wb, "Overview", overview)
+        write_heading(wb["Overview"], len(overview) + 3, "Projects across the plans")
         _sheet(wb, "Overview", classes, start_row=len(overview) + 4)
         for plan in alternatives.plans:
             name = "Optimum" if plan.number == 0 else f"Alternative {plan.number}"
-            ws = _sheet(wb, name, plan.answer.projects, {"cost": MONEY, "share": SHARE})
+            ws = _sheet(wb, name, plan.answer.projects)
             goals = plan.answer.goals
             if not goals.empty:
                 row = len(plan.answer.projects) + 3
-                ws.cell(row=row, column=1, value="Goals").font = Font(bold=True)
+                write_heading(ws, row, "Goals")
                 _sheet(wb, name, goals[["goal", "indicator", "region", "year", "sense", "target", "achieved",
-                                        "shortfall", "met"]], {"target": NUMBER, "achieved": NUMBER},
-                       start_row=row + 1)
+                                        "shortfall", "met"]], start_row=row + 1)
+        finish_workbook(wb, alternatives.scenario, "")
         wb.save(path)
 
     return atomic_write(target, write)
