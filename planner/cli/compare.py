@@ -14,13 +14,17 @@ from rich.table import Table
 from planner.cli.common import DebugOpt, GapOpt, JsonOpt, TimeOpt, err, fail, out, print_json, setup_logging
 from planner.comparison import exit_code, make_jobs, overview, run_jobs
 from planner.errors import PlannerError
-from planner.output.comparison_workbook import write_comparison
+from planner.output.comparison_workbook import write_comparison, write_comparison_figures
+from planner.output.labels import number
 
 
 def compare(
     files: Annotated[list[Path], typer.Argument(help="Scenario workbooks.", show_default=False)],
     variants: Annotated[bool, typer.Option("--variants", help="Also solve every variant of each workbook.")] = False,
     out_file: Annotated[Path | None, typer.Option("--out", help="Comparison workbook to write.")] = None,
+    figures: Annotated[Path | None, typer.Option(
+        "--figures", help="Also write the map of every scenario as PNG and SVG into this folder (needs "
+            "matplotlib: pip install 'planner[maps]').")] = None,
     as_json: JsonOpt = False,
     workers: Annotated[int | None, typer.Option(
         "--workers", help="Parallel processes (default: number of cores).", min=1)] = None,
@@ -41,9 +45,12 @@ def compare(
         task = progress.add_task("solving scenarios", total=len(jobs))
         outcomes = run_jobs(jobs, workers=workers or os.cpu_count() or 1, dask_address=dask,
                             progress=lambda o: progress.advance(task))
-    if out_file is not None:
+    if out_file is not None or figures is not None:
         try:
-            write_comparison(outcomes, out_file)
+            if out_file is not None:
+                write_comparison(outcomes, out_file, figures=figures)
+            elif figures is not None:
+                write_comparison_figures(outcomes, figures)
         except PlannerError as exc:
             fail(exc, as_json, debug)
     table = overview(outcomes)
@@ -53,12 +60,15 @@ def compare(
              "answer": o.answer.to_json() if o.answer is not None else None} for o in outcomes]})
     else:
         view = Table(title="Scenarios")
-        for column in ("scenario", "status", "objective", "money_used", "goals_met", "reason"):
-            view.add_column(column)
+        # the scenario's label ("uzbekistan[budget-cut]") is never cut short: on a narrow terminal
+        # every variant would read "uzbekistan…"
+        view.add_column("scenario", no_wrap=True, overflow="fold", min_width=max(len(o.label) for o in outcomes))
+        for column in ("status", "objective", "money_used", "goals_met", "reason"):
+            view.add_column(column, justify="right" if column in ("objective", "money_used") else "left")
         for row in table.itertuples(index=False):
             view.add_row(escape(str(row.scenario)), str(row.status),
-                         "" if row.objective is None or row.objective != row.objective else f"{row.objective:,.6g}",
-                         "" if row.money_used is None or row.money_used != row.money_used else f"{row.money_used:,.2f}",
+                         "" if row.objective is None or row.objective != row.objective else number(row.objective),
+                         "" if row.money_used is None or row.money_used != row.money_used else number(row.money_used),
                          "" if not isinstance(row.goals_met, str) else row.goals_met, escape(str(row.reason or "")))
         out.print(view)
         if out_file is not None:

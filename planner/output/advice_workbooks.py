@@ -52,9 +52,14 @@ def write_frontier(frontier: Frontier, target: Path) -> Path:
         x_name = "money" if frontier.kind == "budget" else "target"
         x_title = (f"money of {frontier.subject}" if frontier.kind == "budget"
                    else f"target of {frontier.subject}")
-        stages = [c for c in points.columns if str(c).startswith("stage: ")]
+        # The objective column is the last stage's value (for goal programming, the tie-break's cost);
+        # what a goals frontier is about is its first stage: the weighted shortfall of priority 1.
+        columns = list(points.columns)
+        stages = columns[columns.index("reason") + 1:] if "reason" in columns else []
+        stages = [c for c in stages if not str(c).startswith(("achieved ", "attainment "))]
         plotted = stages[0] if stages and frontier.objective == "goals" else "objective"
-        what = plotted.removeprefix("stage: ") if plotted != "objective" else f"{frontier.objective} objective"
+        what = (f"{plotted} (weighted shortfall)" if plotted != "objective"
+                else f"objective ({frontier.objective})")
         add_line_chart(ws, points, x_name, [plotted], f"{what} against the {x_title}", x_title, what)
         attainment = [c for c in points.columns if c.startswith("attainment ")]
         if attainment and frontier.kind == "budget":

@@ -169,7 +169,7 @@ def _fund_figures(answer: Answer, lang: str) -> pd.DataFrame | None:
     available = answer.budgets.groupby("fund", sort=False)["amount"].sum()
     used = answer.flows.groupby("fund")["amount"].sum() if not answer.flows.empty else pd.Series(dtype=float)
     return pd.DataFrame([{"fund": f, "available": float(a), "used": float(used.get(f, 0.0)),
-                          "used_share": float(used.get(f, 0.0)) / float(a) if a > 0 else None}
+                          "share used": float(used.get(f, 0.0)) / float(a) if a > 0 else None}
                          for f, a in available.items()])
 
 
@@ -322,12 +322,12 @@ def _marginal(answer: Answer, findings: Findings, lang: str) -> str:
 
 def _effects(text: str, step: float, lang: str) -> str:
     """"+0.25 on g_grp_country" from the marginal table's "4.9 more: g_grp_country grp 2035 +1.23 ..."."""
-    parts = []
-    for goal, change in re.findall(r"(?:^|; |: )(\S+) \S+ \d{4} ([+-][\d,.]+(?:e[+-]?\d+)?)", text):
-        value = float(change.replace(",", "")) / step
-        parts.append(word("brief.marginal_effect", lang, goal=goal,
-                          change=("+" if value > 0 else "") + number(value, lang)))
-    return _join(parts[:SHOWN], lang)
+    changes = [(goal, float(change.replace(",", "")) / step) for goal, change in
+               re.findall(r"(?:^|; |: )(\S+) \S+ \d{4} ([+-][\d,.]+(?:e[+-]?\d+)?)", text)]
+    changes.sort(key=lambda gc: -abs(gc[1]))
+    parts = [word("brief.marginal_effect", lang, goal=goal, change=("+" if value > 0 else "") + number(value, lang))
+             for goal, value in changes[:SHOWN]]
+    return _join(parts, lang)
 
 
 # --- words ------------------------------------------------------------------------------------------

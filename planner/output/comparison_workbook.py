@@ -15,6 +15,7 @@ from openpyxl.chart import Reference
 from planner.comparison import Outcome, allocation_by_region, goals_matrix, input_differences, overview, projects_matrix
 from planner.output import maps
 from planner.output.excel import (
+    YEAR,
     add_bar_chart,
     add_picture,
     add_sheet,
@@ -40,20 +41,18 @@ def write_comparison(outcomes: list[Outcome], target: Path, figures: Path | None
         "Goals": goals_matrix(outcomes),
         "Inputs that differ": input_differences(outcomes),
     }
-    panels = [maps.map_data(o.answer, o.label) for o in outcomes
-              if o.answer is not None and o.status in ("optimal", "feasible")] if maps.available() else []
-    picture = maps.draw([p for p in panels if p is not None])
-    if figures is not None and picture is not None:
-        Path(figures).mkdir(parents=True, exist_ok=True)
-        for fmt in ("png", "svg"):
-            content = maps.draw([p for p in panels if p is not None], fmt=fmt)
-            if content is not None:
-                atomic_write(Path(figures) / f"comparison-map.{fmt}", _writer(content))
+    panels = _panels(outcomes)
+    picture = maps.draw(panels) if panels else None
+    if figures is not None:
+        write_comparison_figures(outcomes, figures)
 
     def write(path: Path) -> None:
         wb = new_workbook()
         for name, frame in sheets.items():
-            add_sheet(wb, name, frame, note="nothing to compare")
+            # the Projects matrix holds start years under the scenarios' names
+            formats = {str(c): YEAR for c in frame.columns if c not in ("project", "chosen_in", "class")} \
+                if name == "Projects" else {}
+            add_sheet(wb, name, frame, formats, note="nothing to compare")
         goals = sheets["Goals"]
         progress = [str(c) for c in goals.columns if str(c).endswith(" progress")]
         if progress:
@@ -63,12 +62,35 @@ def write_comparison(outcomes: list[Outcome], target: Path, figures: Path | None
         if not allocation.empty:
             _allocation_chart(wb["Allocation by region"], allocation)
         if picture is not None:
-            add_picture(wb["Allocation by region"], picture, width_px=min(1100, 420 * len(panels)))
+            add_picture(wb["Allocation by region"], picture, width_px=min(1100, 420 * min(len(panels), 3)))
         labels = [o.label for o in outcomes]
         finish_workbook(wb, ", ".join(labels)[:100], "")
         wb.save(path)
 
     return atomic_write(target, write)
+
+
+def _panels(outcomes: list[Outcome]) -> list[maps.MapData]:
+    """One map per solved scenario (none without matplotlib or coordinates)."""
+    if not maps.available():
+        return []
+    panels = [maps.map_data(o.answer, o.label) for o in outcomes
+              if o.answer is not None and o.status in ("optimal", "feasible")]
+    return [p for p in panels if p is not None]
+
+
+def write_comparison_figures(outcomes: list[Outcome], folder: Path) -> list[Path]:
+    """The comparison's map (a panel per scenario) as comparison-map.png and .svg in ``folder``."""
+    panels = _panels(outcomes)
+    written: list[Path] = []
+    if not panels:
+        return written
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for fmt in ("png", "svg"):
+        content = maps.draw(panels, fmt=fmt)
+        if content is not None:
+            written.append(atomic_write(Path(folder) / f"comparison-map.{fmt}", _writer(content)))
+    return written
 
 
 def _writer(content: bytes):
@@ -92,4 +114,4 @@ def _allocation_chart(ws, allocation: pd.DataFrame) -> None:
     place_chart(ws, chart, where="below")
 
 
-__all__ = ["write_comparison"]
+__all__ = ["write_comparison", "write_comparison_figures"]

@@ -473,6 +473,8 @@ def add_bar_chart(ws: Worksheet, frame: pd.DataFrame, columns: list[str], title:
     present = [c for c in columns if c in frame.columns]
     if frame.empty or not present:
         return
+    if not (pd.DataFrame(frame[present]).apply(pd.to_numeric, errors="coerce").fillna(0.0).abs() > NOISE).any().any():
+        return  # nothing but zeros (no plan): an empty chart says nothing
     chart = bar_chart(title, x_title, y_title, y_format=y_format or _axis_format(present), width=width,
                       height=height)
     for column in present:

@@ -67,7 +67,7 @@ HEADERS: dict[str, Entry] = {
     "used": ("used", "использовано", "ishlatilgan"),
     "unused": ("unused", "не использовано", "ishlatilmagan"),
     "available": ("available", "доступно", "mavjud"),
-    "used_share": ("used_share", "доля использования", "ishlatilgan ulushi"),
+    "share used": ("share used", "доля использования", "ishlatilgan ulushi"),
     "carried_over": ("carried_over", "остаток на конец года", "yil oxiridagi qoldiq"),
     "carry_over": ("carry_over", "переносится", "keyingi yilga oʻtadi"),
     "can_help": ("can_help", "может помочь", "foyda bera oladi"),
@@ -178,6 +178,9 @@ SUMMARY: tuple[tuple[str, Entry], ...] = (
     (r"^run: options$", ("run: options", "запуск: параметры", "ishga tushirish: parametrlar")),
     (r"^run: date$", ("run: date", "запуск: дата", "ishga tushirish: sana")),
     (r"^run: variant$", ("run: variant", "запуск: вариант", "ishga tushirish: variant")),
+    (r"^indicator$", ("indicator", "показатель", "koʻrsatkich")),
+    (r"^(.+) before the plan$", ("{0} before the plan", "{0} до плана", "{0} rejadan oldin")),
+    (r"^(.+) after the plan$", ("{0} after the plan", "{0} после плана", "{0} rejadan keyin")),
 )
 
 #: Words and phrases (chart titles, summary items, the Brief, the console).
@@ -320,11 +323,11 @@ TEXT: dict[str, Entry] = {
     "brief.not_diagnosed": ("Why it is missed was not worked out in time: planner diagnose FILE --goal {goal}.",
                             "Причина не выяснена за отведённое время: planner diagnose FILE --goal {goal}.",
                             "Sababi vaqtida aniqlanmadi: planner diagnose FILE --goal {goal}."),
-    "brief.marginal": ("The scarcest money is {fund}{where} in {year}: one more {unit} there would {effects}.",
+    "brief.marginal": ("The scarcest money is {fund}{where} in {year}: one more {unit} there would move {effects}.",
                        "Самые дефицитные деньги — {fund}{where} в {year} году: ещё одна единица ({unit}) там "
-                       "дала бы {effects}.", "Eng tanqis mablagʻ — {year} yildagi {fund}{where}: u yerda yana "
-                       "bir birlik ({unit}) {effects} beradi."),
-    "brief.marginal_effect": ("{change} on {goal}", "{change} к цели {goal}", "{goal} maqsadiga {change}"),
+                       "изменила бы {effects}.", "Eng tanqis mablagʻ — {year} yildagi {fund}{where}: u yerda "
+                       "yana bir birlik ({unit}) maqsadlarni oʻzgartiradi: {effects}."),
+    "brief.marginal_effect": ("{goal} by {change}", "{goal} на {change}", "{goal} {change} ga"),
     "brief.marginal_stage": ("improve {stage} by {change}", "улучшила бы {stage} на {change}",
                              "{stage} ni {change} ga yaxshilaydi"),
     "brief.marginal_none": ("No budget binds: more money would buy nothing better.", "Ни один бюджет не "
@@ -415,10 +418,12 @@ def number(value: float | None, lang: str = DEFAULT_LANGUAGE, digits: int | None
     if value is None or not isinstance(value, (int, float)) or not math.isfinite(value):
         return "?"
     v = float(value)
+    if digits is None and v == round(v) and abs(v) < 1e15:
+        digits = 0
     if digits is None:
         magnitude = abs(v)
         digits = 0 if magnitude >= 100 or magnitude == 0 else 1 if magnitude >= 10 else 2 if magnitude >= 1 \
-            else max(2, 2 - math.floor(math.log10(magnitude)))
+            else max(2, 1 - math.floor(math.log10(magnitude)))
     text = f"{v:,.{digits}f}"
     if lang in ("ru", "uz"):
         text = text.replace(",", "\u202f").replace(".", ",")

@@ -432,13 +432,14 @@ def _equity_sheet(wb: Workbook, answer: Answer, pof: dict[str, Any], lang: str) 
             rows.append((key.replace("_", " "), pof[key]))
     for plan, values in (pof.get("measures") or {}).items():
         rows += [(f"{name} ({plan})", value) for name, value in values.items()]
-    measures = pd.DataFrame(rows, columns=["measure", "value"])
+    measures = pd.DataFrame([(summary_item(m, lang), v) for m, v in rows], columns=["measure", "value"])
     regions = pof.get("regions") if isinstance(pof.get("regions"), pd.DataFrame) else equity.get("regions")
     title = sheet_title("Equity", lang)
     ws = add_sheet(wb, "Equity", measures, {}, lang=lang, title=title, filters=False)
     for row in ws.iter_rows(min_row=2):
         if isinstance(row[1].value, (int, float)) and not isinstance(row[1].value, bool):
             row[1].number_format = number_format("share" if "pct" in str(row[0].value) else "number", [row[1].value])
+            row[1].alignment = Alignment(horizontal="right")
     if isinstance(regions, pd.DataFrame) and not regions.empty:
         regions = readable_per_capita(regions)
         start = len(measures) + 3

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 
 import pytest
 from openpyxl import load_workbook
@@ -115,14 +113,3 @@ def test_results_are_identical_serial_workers_and_local_cluster(tmp_path):
                  o.answer.to_json()["projects"] if o.answer else None) for o in outcomes]
 
     assert key(serial) == key(parallel) == key(on_cluster)
-
-
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_results_workbook_opens_in_libreoffice(tmp_path):
-    good, _, _ = scenarios(tmp_path)
-    out = tmp_path / "results.xlsx"
-    assert run_cli("solve", good, "--out", out).exit_code == 0
-    done = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
-                          capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, done.stderr
-    assert (tmp_path / "results.pdf").stat().st_size > 1000

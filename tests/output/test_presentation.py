@@ -231,7 +231,7 @@ def test_numbers_in_sentences_are_written_as_each_language_writes_them():
     assert labels.number(3715.09984045638) == "3,715"
     assert labels.number(3715.09984045638, "ru") == "3\u202f715"
     assert labels.number(3006203.0) == "3,006,203"  # not 3.00444e+06
-    assert labels.number(0.00343913) == "0.00344"
+    assert labels.number(0.00343913) == "0.0034"
     assert labels.percent(0.878) == "88%" and labels.percent(0.878, "uz") == "88\u00a0%"
     assert labels.count_of(42, "project", "ru") == "42 проекта"
     assert labels.count_of(11, "project", "ru") == "11 проектов"
