@@ -150,9 +150,9 @@ class Comparison:
     def status(self) -> Status:
         return Status(_status_of(exit_code(self.outcomes)))
 
-    def to_excel(self, path: str | os.PathLike) -> Path:
-        """Write the comparison workbook (atomically)."""
-        return write_comparison(self.outcomes, Path(path))
+    def to_excel(self, path: str | os.PathLike, figures: str | os.PathLike | None = None) -> Path:
+        """Write the comparison workbook (atomically); with ``figures``, its map also as PNG and SVG there."""
+        return write_comparison(self.outcomes, Path(path), figures=Path(figures) if figures is not None else None)
 
 
 def _status_of(code: int) -> str:

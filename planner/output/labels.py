@@ -82,6 +82,9 @@ HEADERS: dict[str, Entry] = {
     "hard": ("hard", "жёсткая", "qatʼiy"),
     "basis": ("basis", "основа", "asos"),
     "baseline": ("baseline", "исходный уровень", "boshlangʻich daraja"),
+    "end": ("end", "в конце", "oxirida"),
+    "efficient": ("efficient", "эффективный план", "samarali reja"),
+    "fair": ("fair", "справедливый план", "adolatli reja"),
     "written_target": ("written_target", "цель как записана", "yozilgan maqsad"),
     "progress": ("progress", "прогресс", "bajarilish"),
     "moved_by": ("moved_by", "за счёт", "hissa qoʻshganlar"),
@@ -127,6 +130,8 @@ HEADERS: dict[str, Entry] = {
 
 #: Headers named after data: a pattern on the column's name and its label with the pattern's groups.
 PATTERNS: tuple[tuple[str, Entry], ...] = (
+    (r"^gain per ([\d,]+) persons (efficient|fair)$", ("gain per {0} persons {1}", "прирост на {0} человек: {1}",
+                                                     "{0} kishiga oʻsish: {1}")),
     (r"^paid (.+) (\d{4})$", ("paid {0} {1}", "оплачено {0} {1}", "toʻlangan {0} {1}")),
     (r"^gain (.+)$", ("gain {0}", "прирост {0}", "oʻsish {0}")),
     (r"^invested per person \((.+)\)$", ("invested per person ({0})", "вложено на человека ({0})",
@@ -395,8 +400,10 @@ def header_label(name: object, lang: str = DEFAULT_LANGUAGE) -> str:
         return _pick(HEADERS[text], lang)
     for pattern, entry in PATTERNS:
         match = re.match(pattern, text)
-        if match:
-            return _pick(entry, lang).format(*match.groups())
+        if match:  # a part that is itself a header ("baseline" of "baseline per 1,000 persons") is said too
+            parts = [_pick(HEADERS[g], lang) if g in HEADERS else re.sub(r"(?<=\d),(?=\d{3})", "\u00a0", g)
+                     for g in match.groups()]  # 1,000 -> 1 000: how Russian and Uzbek group digits
+            return _pick(entry, lang).format(*parts)
     return text
 
 

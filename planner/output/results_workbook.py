@@ -147,6 +147,11 @@ def _money_axis(answer: Answer, lang: str) -> str:
     return word("axis.money", lang) + (f" ({answer.money_unit})" if answer.money_unit else "")
 
 
+#: Characters per unit of column width in the Brief's running text (a little more than in tables:
+#: sentences have more narrow letters and spaces than figures do).
+BRIEF_TEXT_PER_WIDTH = 1.25
+
+
 def _brief_sheet(wb: Workbook, answer: Answer, findings: Findings, lang: str, picture: bytes | None) -> None:
     """The Brief: sentences in merged rows of columns A-E, the fund figures as a small table, the map
     beside them; one landscape page."""
@@ -173,12 +178,12 @@ def _brief_sheet(wb: Workbook, answer: Answer, findings: Findings, lang: str, pi
             ws.row_dimensions[row].height = 20
         else:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            lines = max(1, math.ceil(len(item.text) / (total * TEXT_PER_WIDTH)))
+            lines = max(1, math.ceil(len(item.text) / (total * BRIEF_TEXT_PER_WIDTH)))
             ws.row_dimensions[row].height = DEFAULT_HEIGHT * lines + 3
         row += 1
     ws.sheet_view.showGridLines = False
     if picture is not None:
-        add_picture(ws, picture, anchor=f"{get_column_letter(len(widths) + 2)}2", width_px=620)
+        add_picture(ws, picture, anchor=f"{get_column_letter(len(widths) + 2)}2", width_px=680)
 
 
 def _format_summary(ws) -> None:
