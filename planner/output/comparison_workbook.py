@@ -60,11 +60,13 @@ def write_comparison(outcomes: list[Outcome], target: Path, figures: Path | None
                           "reached; 100% = met)", x_title="goal", y_title="progress", y_format="0%",
                           width=max(16, min(32, 4 + 0.8 * len(goals) * len(progress))))
         if not allocation.empty:
-            _allocation_chart(wb["Allocation by region"], allocation)
-        if picture is not None:
-            add_picture(wb["Allocation by region"], picture, width_px=min(1100, 420 * min(len(panels), 3)))
+            # the chart and the map on a page of their own, after the (long) allocation table
+            ws = wb.create_sheet(CHART_SHEET, index=wb.sheetnames.index("Allocation by region") + 1)
+            _allocation_chart(ws, allocation)
+            if picture is not None:
+                add_picture(ws, picture, width_px=min(1100, 420 * min(len(panels), 3)))
         labels = [o.label for o in outcomes]
-        finish_workbook(wb, ", ".join(labels)[:100], "")
+        finish_workbook(wb, ", ".join(labels)[:100], "", one_page=[CHART_SHEET])
         wb.save(path)
 
     return atomic_write(target, write)
@@ -99,13 +101,18 @@ def _writer(content: bytes):
     return write
 
 
+#: The sheet with the chart of money per region and scenario and the map of every scenario.
+CHART_SHEET = "By region, chart and map"
+
+
 def _allocation_chart(ws, allocation: pd.DataFrame) -> None:
-    """Money invested per region, one bar per scenario (data block beside the table, chart below)."""
+    """Money invested per region, one bar per scenario: its data as a table, the chart below it."""
     pivot = allocation.pivot_table(index="region", columns="scenario", values="invested", aggfunc="sum", sort=False)
     block = pivot.fillna(0.0).reset_index()
     block.columns = ["region"] + [f"invested {c}" for c in pivot.columns]
-    start = ws.max_column + 2
+    start = 1
     write_block(ws, block, start)
+    ws.freeze_panes = "A2"
     chart = bar_chart("Money invested per region, by scenario", "region", "money invested", y_format="#,##0",
                       width=max(18, min(32, 1.2 * len(pivot) * max(1, len(pivot.columns)) / 2)), height=10)
     chart.add_data(Reference(ws, min_col=start + 1, max_col=start + len(pivot.columns), min_row=1,

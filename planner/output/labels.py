@@ -277,7 +277,7 @@ TEXT: dict[str, Entry] = {
                           "{high_region} ({ratio}).", "Вложения на человека — от {low} {unit} ({low_region}) до "
                           "{high} {unit} ({high_region}) ({ratio}).", "Bir kishiga sarmoya {low_region}da {low} "
                           "{unit} dan {high_region}da {high} {unit} gacha ({ratio})."),
-    "brief.ratio": ("{ratio}× spread", "разница в {ratio} раза", "{ratio} barobar farq"),
+    "brief.ratio": ("{ratio}× spread", "разброс {ratio}×", "{ratio}× farq"),
     "brief.ratio_none": ("the lowest gets nothing", "наименьший не получает ничего", "eng kami hech narsa olmaydi"),
     "brief.spread_warning": ("more than the {threshold}× of Settings spread_warning; Equity rules (min_share, "
                              "max_share) can bound it", "больше, чем {threshold}× в Settings spread_warning; "

@@ -84,13 +84,14 @@ def test_compare_reports_failures_as_rows_and_writes_the_workbook(tmp_path):
     reasons = {s["scenario"]: s["reason"] for s in data["scenarios"]}
     assert "Projects!2: region: unknown region (nowhere)" in reasons["invalid"]
     book = load_workbook(out)
-    assert book.sheetnames == ["Overview", "Allocation by region", "Projects", "Goals", "Inputs that differ"]
+    assert book.sheetnames == ["Overview", "Allocation by region", "By region, chart and map", "Projects", "Goals",
+                               "Inputs that differ"]
     differ = [[c.value for c in row] for row in book["Inputs that differ"].iter_rows()]
     assert differ[0] == ["sheet", "key", "column", "good", "good[budget-cut]", "infeasible", "invalid"][:len(differ[0])]
     assert ["Budgets", "national /  / 2026", "amount", "10.0", "5.0", "10.0"] in differ
     projects = [[c.value for c in row] for row in book["Projects"].iter_rows()]
     assert projects[0][:1] == ["project"] and "class" in projects[0]
-    assert book["Allocation by region"]._charts
+    assert book["By region, chart and map"]._charts  # money per region and scenario, beside the map
 
 
 def test_compare_exit_3_when_some_are_infeasible(tmp_path):
