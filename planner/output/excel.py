@@ -207,6 +207,8 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
 HEADER_BORDER = Border(bottom=Side(style="thin", color="7F7F7F"))
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+CENTRED = Alignment(horizontal="center", vertical="top")
+TOP = Alignment(vertical="top")
 #: Widest column (characters); longer text wraps.
 MAX_WIDTH = 50
 #: Characters of running text per unit of column width (a width unit is the width of a digit).
@@ -252,11 +254,17 @@ def write_table(ws: Worksheet, frame: pd.DataFrame, row: int = 1, column: int = 
         texts: list[tuple[int, int]] = []
         for i, value in enumerate(values, start=row + 1):
             value = safe_cell_value(value)
+            flag = isinstance(value, (bool, np.bool_)) or value in ("yes", "no")
             if isinstance(value, (bool, np.bool_)):
                 value = word("yes" if value else "no", lang)
+            elif flag:
+                value = word(value, lang)
             elif isinstance(value, float):
                 value = clean_number(value, scale, kind)
             cell = _set(ws, i, column + j, value)
+            # every cell at the top of its row, so a row made tall by wrapped text still reads across;
+            # yes/no centred, so it never reads glued to the figure before it
+            cell.alignment = CENTRED if flag else TOP
             if _is_number(value):
                 cell.number_format = fmt
             elif isinstance(value, str):

@@ -130,6 +130,8 @@ def draw(maps: list[MapData], lang: str = "en", fmt: str = "png", dpi: int = 110
     axes.flat[0].legend(handles=handles, loc="best", fontsize=7.5, frameon=False)
     for ax in list(axes.flat)[len(maps):]:
         ax.set_visible(False)
+    if len(maps) > 1:
+        figure.subplots_adjust(hspace=0.08, wspace=0.04)
     mappable = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     bar = figure.colorbar(mappable, ax=axes.ravel().tolist(), shrink=0.7, pad=0.02)
     bar.set_label(f"{word('map.legend', lang)} ({maps[0].unit})" if maps[0].unit else word("map.legend", lang),
