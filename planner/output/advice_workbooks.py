@@ -37,7 +37,7 @@ def marginal_sheet(table: pd.DataFrame) -> pd.DataFrame:
 
 def _sheet(wb: Workbook, name: str, frame: pd.DataFrame, formats: dict[str, str] | None = None,
            start_row: int = 1):
-    return add_sheet(wb, name, frame, formats, start_row=start_row, note="nothing to show", filters=False)
+    return add_sheet(wb, name, frame, formats, start_row=start_row, note="nothing to show")
 
 
 def write_frontier(frontier: Frontier, target: Path) -> Path:
@@ -68,7 +68,7 @@ def write_frontier(frontier: Frontier, target: Path) -> Path:
         about = pd.DataFrame({"item": ["sweep", "subject", "objective", "points"],
                               "value": [frontier.kind, frontier.subject, frontier.objective, len(points)]})
         _sheet(wb, "About", about)
-        finish_workbook(wb, frontier.subject, "")
+        finish_workbook(wb, f"frontier of {frontier.subject}", "")
         wb.save(path)
 
     return atomic_write(target, write)

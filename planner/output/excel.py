@@ -25,6 +25,7 @@ called ``=HYPERLINK(...)`` stays a name.
 
 from __future__ import annotations
 
+import datetime
 import io
 import math
 import os
@@ -570,8 +571,10 @@ def _footer_text(text: str) -> str:
 
 def finish_workbook(wb: Workbook, scenario: str = "", date: str = "", one_page: Iterable[str] = (),
                     no_title_rows: Iterable[str] = ()) -> None:
-    """Print setup on every sheet (the sheets named in ``one_page`` fit on one page)."""
+    """Print setup on every sheet (the sheets named in ``one_page`` fit on one page); the footer's
+    date is ``date`` (the run's) or, without one, the day the workbook is written."""
     single, untitled = set(one_page), set(no_title_rows)
+    date = date or datetime.date.today().isoformat()
     for ws in wb.worksheets:
         print_setup(ws, scenario, date, one_page=ws.title in single,
                     header_rows=None if ws.title in untitled else "1:1")
