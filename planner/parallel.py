@@ -20,6 +20,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+import highspy
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -75,11 +77,20 @@ def _call(function: Callable[[T], R], task: T, index: int) -> Done[R]:
         return Done(index, error=f"{type(exc).__name__}: {exc}")
 
 
+def fresh_process() -> None:
+    """First thing in a worker process: HiGHS's global thread scheduler reset. A forked worker
+    inherits the parent's scheduler but not its threads (fork copies only the calling thread), and
+    once the parent has solved more than once its HiGHS solves stop at once without an answer: after
+    one ``planner solve`` in a process (a notebook, the test suite), every missed goal of the next
+    came back "unknown"."""
+    highspy.Highs.resetGlobalScheduler(True)
+
+
 def _in_processes(function: Callable[[T], R], tasks: Sequence[T], workers: int,
                   finish: Callable[[Done[R]], None]) -> None:
     """All tasks in a pool of ``workers`` processes; tasks lost with a dead worker retried once."""
     lost: list[int] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=fresh_process) as pool:
         futures = {pool.submit(_call, function, task, i): i for i, task in enumerate(tasks)}
         for future in as_completed(futures):
             result = _result(future)
@@ -91,7 +102,7 @@ def _in_processes(function: Callable[[T], R], tasks: Sequence[T], workers: int,
         log.warning("a worker process died; retrying %d task(s) in fresh processes", len(lost))
     for start in range(0, len(lost), workers):
         batch = sorted(lost)[start:start + workers]
-        pools = [ProcessPoolExecutor(max_workers=1) for _ in batch]
+        pools = [ProcessPoolExecutor(max_workers=1, initializer=fresh_process) for _ in batch]
         try:
             retried = [(i, p.submit(_call, function, tasks[i], i)) for i, p in zip(batch, pools)]
             for i, future in retried:
