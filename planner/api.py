@@ -155,10 +155,13 @@ class Comparison:
     def status(self) -> Status:
         return Status(_status_of(exit_code(self.outcomes)))
 
-    def to_excel(self, path: str | os.PathLike, force: bool = False) -> Path:
+    def to_excel(self, path: str | os.PathLike, force: bool = False,
+                 figures: str | os.PathLike | None = None) -> Path:
         """Write the comparison workbook (atomically); never over a compared workbook, and over an
-        existing file the planner did not write only with ``force``."""
-        return write_comparison(self.outcomes, Path(path), force=force, protect=self.sources)
+        existing file the planner did not write only with ``force``; with ``figures``, its map also
+        as PNG and SVG there."""
+        return write_comparison(self.outcomes, Path(path), force=force, protect=self.sources,
+                                figures=Path(figures) if figures is not None else None)
 
 
 def _status_of(code: int) -> str:

@@ -23,7 +23,9 @@ from planner.advice.diagnose.goals import SOLVE_BUDGET
 from planner.advice.fairness import price_of_fairness
 from planner.advice.findings import Findings
 from planner.advice.marginal import marginal_table
-from planner.output.results_workbook import write_results
+from planner.output.brief import brief, brief_text
+from planner.output.labels import language
+from planner.output.results_workbook import write_figures, write_results
 from planner.results import Answer, solve_scenario
 from planner.scenario import Scenario, load_scenario
 from planner.solver import Progress, SolveOptions
@@ -82,15 +84,21 @@ class Result:
         """The ``planner solve --json`` object."""
         return self.answer.to_json() | self.findings.to_json()
 
-    def to_excel(self, path: Path | str, force: bool = False) -> Path:
-        """Write the results workbook (atomically) and return its path.
-
-        Never over the input workbook; an existing file the planner did not write is replaced
-        only with ``force`` (:class:`planner.errors.OutputError` otherwise).
+    def to_excel(self, path: Path | str, force: bool = False, lang: str | None = None,
+                 figures: Path | str | None = None) -> Path:
+        """Write the results workbook (atomically) and return its path: in ``lang`` (en, ru, uz;
+        default Settings.language, else English), with the map also as PNG and SVG in the folder
+        ``figures`` when given. Never over the input workbook; an existing file the planner did not
+        write is replaced only with ``force`` (:class:`planner.errors.OutputError` otherwise).
         """
         source = self.scenario.path if self.scenario is not None else None
         return write_results(self.answer, Path(path), self.findings, force=force,
-                             protect=[source] if source is not None else [])
+                             protect=[source] if source is not None else [], lang=lang,
+                             figures=Path(figures) if figures is not None else None)
+
+    def brief(self, lang: str | None = None) -> str:
+        """The Brief (what the plan funds, gets and misses) as text, in ``lang``."""
+        return brief_text(brief(self.answer, self.findings, language(lang or self.answer.language)))
 
     def __repr__(self) -> str:
         objective = "" if self.objective is None else f", objective={self.objective:,.6g}"
@@ -151,8 +159,10 @@ def solve_loaded(scenario: Scenario, options: SolveOptions, fairness: bool = Fal
 def run_scenario(path: Path, time_limit: float | None = None, mip_gap: float | None = None,
                  verbose: bool = False, out: Path | None = None, variant: str | None = None,
                  fairness: bool = False, marginal: bool = False, step: float = 0.05,
-                 explain_goals: bool = True, progress: Progress | None = None) -> Result:
-    """Load, solve and (when ``out`` is given) write the results workbook of one file."""
+                 explain_goals: bool = True, progress: Progress | None = None, lang: str | None = None,
+                 figures: Path | None = None) -> Result:
+    """Load, solve and (when ``out`` is given) write the results workbook of one file (in ``lang``,
+    with the map also in the folder ``figures`` when given)."""
     scenario = load_scenario(path, variant)
     for warning in scenario.warnings:
         log.warning("%s", warning)
@@ -162,7 +172,9 @@ def run_scenario(path: Path, time_limit: float | None = None, mip_gap: float | N
     if result.answer.spread.get("warning"):
         log.warning("%s", result.answer.spread["text"])
     if out is not None:
-        result.to_excel(out)
+        result.to_excel(out, lang=lang, figures=figures)
+    elif figures is not None:
+        write_figures(result.answer, figures, language(lang or result.answer.language))
     return result
 
 

@@ -62,6 +62,9 @@ FUND_NOTE = {
                 "undisbursed money stays available); only projects whose funds column lists it",
 }
 
+# Where the map draws the Kokand junction (the city of Kokand, approximately; not in the shared data).
+KOKAND = (40.53, 70.94)
+
 # Partner caps, million USD per year the partner can put into joint cross-border projects.
 PARTNERS = [
     ("KAZ", "Kazakhstan", 30), ("KGZ", "Kyrgyzstan", 8), ("TJK", "Tajikistan", 8),
@@ -376,10 +379,11 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
     grp = {i: round(float(r["grp_jan_sep_2021_trn_uzs"]) * 1e6 * ANNUAL_FROM_JAN_SEP / UZS_PER_USD_2021, 1)
            for i, r in zip(ids, regions_csv)}
     jobs = {i: round(pop[i] / 1000 * EMPLOYED_PER_RESIDENT, 1) for i in ids}
-    regions = [["region", "name", "population", "group", "borders"]]
+    regions = [["region", "name", "population", "group", "borders", "lat", "lon"]]
     for i, r in zip(ids, regions_csv):
         borders = ", ".join(b for b in r["border_countries_iso3"].split(";") if b)
-        regions.append([i, r["region"], pop[i], GROUPS[i], borders or None])
+        regions.append([i, r["region"], pop[i], GROUPS[i], borders or None, float(r["cap_lat_geonames"]),
+                        float(r["cap_lon_geonames"])])
     for i, r in zip(ids, regions_csv):
         name = r["region"]
         src.append([f"population {i}", pop[i], "persons, 1 Jan 2026", stat_pop, "sourced",
@@ -399,6 +403,9 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
                     "treated as non-border"])
         src.append([f"jobs {i}", jobs[i], "thousand employed", "rule below", "illustrative",
                     f"population x {EMPLOYED_PER_RESIDENT}"])
+        src.append([f"capital {i}", f"{r['capital']} ({r['cap_lat_geonames']}, {r['cap_lon_geonames']})",
+                    "degrees north, east", "GeoNames coordinates of the capital (uz_regions.csv cap_lat_geonames, "
+                    "cap_lon_geonames)", "sourced", "Regions.lat / Regions.lon: where the map draws the region"])
     src += [
         ["exchange rate 2021", UZS_PER_USD_2021, "UZS per USD", "approximately the 2021 average official rate "
          "(Central Bank of Uzbekistan, cbu.uz); not in the stored sources", "illustrative",
@@ -415,7 +422,7 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
     ]
 
     # ---- network
-    nodes = [["node", "name"], ["kokand", "Kokand junction (Fergana region)"]]
+    nodes = [["node", "name", "lat", "lon"], ["kokand", "Kokand junction (Fergana region)", *KOKAND]]
     network = [["link", "from", "to", "time", "existing"]]
     link_rows: list[tuple] = []
     link_km: dict[str, float] = {}
@@ -443,6 +450,9 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
                 "exists only once tr_nw_kk_new is built"])
     src.append(["node kokand", "junction", "", "uz_road_links_derived.csv", "sourced",
                 "Kokand junction joins the Kamchik pass road to the Fergana valley; it has no population"])
+    src.append(["node kokand position", f"{KOKAND[0]}, {KOKAND[1]}", "degrees north, east", "the city of Kokand "
+                "(approximately; not in the stored sources)", "illustrative",
+                "Nodes.lat / Nodes.lon: where the map draws the junction"])
     acc = {i: round(v) for i, v in accessibility(ids, pop, link_rows).items()}
     for i in ids:
         src.append([f"accessibility {i}", acc[i], "persons per hour", "computed by this script", "derived",

@@ -27,7 +27,8 @@ from planner.cli.common import (
 )
 from planner.comparison import exit_code, make_jobs, overview, run_jobs
 from planner.errors import PlannerError
-from planner.output.comparison_workbook import write_comparison
+from planner.output.comparison_workbook import write_comparison, write_comparison_figures
+from planner.output.labels import number
 from planner.status import note_stop, stops_noted
 
 
@@ -35,6 +36,9 @@ def compare(
     files: Annotated[list[Path], typer.Argument(help="Scenario workbooks.", show_default=False)],
     variants: Annotated[bool, typer.Option("--variants", help="Also solve every variant of each workbook.")] = False,
     out_file: Annotated[Path | None, typer.Option("--out", help="Comparison workbook to write.")] = None,
+    figures: Annotated[Path | None, typer.Option(
+        "--figures", help="Also write the map of every scenario as PNG and SVG into this folder (needs "
+            "matplotlib: pip install 'planner[maps]').")] = None,
     as_json: JsonOpt = False,
     workers: Annotated[int | None, typer.Option(
         "--workers", help="Parallel processes (default: number of cores).", min=1)] = None,
@@ -66,16 +70,19 @@ def compare(
         outcomes = run_jobs(jobs, workers=workers or os.cpu_count() or 1, dask_address=dask,
                             progress=lambda o: progress.advance(task))
     written = None
-    if out_file is not None:
+    if out_file is not None or figures is not None:
         try:
-            write_comparison(outcomes, out_file, force=force, protect=files)
+            if out_file is not None:
+                write_comparison(outcomes, out_file, figures=figures, force=force, protect=files)
+            elif figures is not None:
+                write_comparison_figures(outcomes, figures)
         except PlannerError as exc:  # the solves are kept: shown below, the error after them
             if debug:
                 raise
             written = str(exc)
         except KeyboardInterrupt as interrupt:
             note_stop(interrupt)
-            written = f"stopped while writing '{out_file}'; nothing was written"
+            written = f"stopped while writing '{out_file or figures}'; nothing was written"
     table = overview(outcomes)
     if as_json:
         print_json({"scenarios": [
@@ -84,12 +91,15 @@ def compare(
             | ({"errors": [written]} if written else {}))
     else:
         view = Table(title="Scenarios")
-        for column in ("scenario", "status", "objective", "money_used", "goals_met", "reason"):
-            view.add_column(column)
+        # the scenario's label ("uzbekistan[budget-cut]") is never cut short: on a narrow terminal
+        # every variant would read "uzbekistan…"
+        view.add_column("scenario", no_wrap=True, overflow="fold", min_width=max(len(o.label) for o in outcomes))
+        for column in ("status", "objective", "money_used", "goals_met", "reason"):
+            view.add_column(column, justify="right" if column in ("objective", "money_used") else "left")
         for row in table.itertuples(index=False):
             view.add_row(escape(str(row.scenario)), str(row.status),
-                         "" if row.objective is None or row.objective != row.objective else f"{row.objective:,.6g}",
-                         "" if row.money_used is None or row.money_used != row.money_used else f"{row.money_used:,.2f}",
+                         "" if row.objective is None or row.objective != row.objective else number(row.objective),
+                         "" if row.money_used is None or row.money_used != row.money_used else number(row.money_used),
                          "" if not isinstance(row.goals_met, str) else row.goals_met, escape(str(row.reason or "")))
         out.print(view)
         if written:

@@ -13,10 +13,20 @@ from rich.table import Table
 
 from planner.advice.alternatives import Alternatives
 from planner.advice.diagnose import SOURCES, Diagnosis, GoalDiagnosis
+from planner.advice.findings import Findings
 from planner.advice.frontier import Frontier
 from planner.cli.common import out
+from planner.output.brief import brief
+from planner.output.labels import header_label, number, percent, word
 from planner.results import Answer
 from planner.results.idle import idle_summary
+
+
+def _small(value: float) -> str:
+    """A rate that may be small (5.4e-05 per unit of money) with three significant digits."""
+    if value is None or value != value:
+        return ""
+    return number(value) if value == 0 or abs(value) >= 0.01 else f"{value:.3g}"
 
 
 def _t(value: object) -> str:
@@ -24,43 +34,68 @@ def _t(value: object) -> str:
     return escape(str(value))
 
 
-def show_answer(answer: Answer) -> None:
-    """A short summary for people: status, objective, projects by region, goals, funds."""
+def show_answer(answer: Answer, lang: str = "en") -> None:
+    """A short summary for people: status, stages, projects by region, goals, funds (figures as
+    people write them: 3,006,203, not 3.00444e+06)."""
     out.print(f"[bold]{_t(answer.scenario)}[/bold]: {answer.status}", markup=True)
     if answer.message:
         out.print(answer.message, markup=False)
     for name, value in answer.stages:
-        out.print(f"  {name}: {value:,.6g}", markup=False)
+        out.print(f"  {name}: {number(value, lang)}", markup=False)
     if answer.mip_gap is not None:
-        out.print(f"  MIP gap: {answer.mip_gap:.2e}   solve time: {answer.solve_seconds:.2f} s", markup=False)
+        out.print(f"  {word('console.gap', lang)}: {answer.mip_gap:.2e}   {word('console.time', lang)}: "
+                  f"{answer.solve_seconds:.2f} s", markup=False)
     if not answer.projects.empty:
-        table = Table(title="Chosen projects")
-        for column in ("region", "project", "start", "share", "kind", "cost"):
-            table.add_column(column)
+        table = Table(title=word("console.projects", lang))
+        for column in ("region", "project", "start", "share", "kind"):
+            table.add_column(header_label(column, lang))
+        table.add_column(word("console.cost", lang), justify="right")
         for row in answer.projects.sort_values(["region", "start"]).itertuples(index=False):
-            table.add_row(_t(row.region), _t(row.project), _t(row.start), f"{row.share:.0%}",
-                          _t(row.kind), f"{row.cost:,.2f}")
+            table.add_row(_t(row.region), _t(row.project), _t(row.start), percent(row.share, lang),
+                          _t(row.kind), number(row.cost, lang, 2))
         out.print(table)
     if not answer.goals.empty:
-        table = Table(title="Goals")
+        table = Table(title=word("console.goals", lang))
         for column in ("goal", "indicator", "target", "achieved", "shortfall", "progress", "met"):
-            table.add_column(column)
+            table.add_column(header_label(column, lang), justify="right" if column in
+                             ("target", "achieved", "shortfall", "progress") else "left")
         for row in answer.goals.itertuples(index=False):
-            table.add_row(_t(row.goal), _t(row.indicator), f"{row.target:,.6g}", f"{row.achieved:,.6g}",
-                          f"{row.shortfall:,.6g}", f"{row.progress:.1%}", "yes" if row.met else "no")
+            table.add_row(_t(row.goal), _t(row.indicator), number(row.target, lang), number(row.achieved, lang),
+                          number(row.shortfall, lang), percent(row.progress, lang, 1),
+                          word("yes" if row.met else "no", lang))
         out.print(table)
-    if not answer.idle_money.empty:
+    if not answer.idle_money.empty and lang == "en":
         out.print("Money that cannot help: " + idle_summary(answer.idle_money, answer.budgets), markup=False)
-    if answer.spread:
+    if answer.spread and lang == "en":
         out.print("Regional spread: " + answer.spread["text"], markup=False)
     if not answer.spending.empty:
         used = answer.spending.groupby("fund")["amount"].sum()
-        table = Table(title="Money used per fund")
-        table.add_column("fund")
-        table.add_column("used")
+        table = Table(title=word("console.funds", lang))
+        table.add_column(header_label("fund", lang))
+        table.add_column(header_label("used", lang), justify="right")
         for fund, amount in used.items():
-            table.add_row(_t(fund), f"{amount:,.2f}")
+            table.add_row(_t(fund), number(amount, lang, 2))
         out.print(table)
+
+
+def show_brief(answer: Answer, findings: Findings, lang: str = "en", console: Console | None = None) -> None:
+    """The Brief of the results workbook, as text: what the plan funds, what it gets, what is missing."""
+    console = console or out
+    for item in brief(answer, findings, lang):
+        if item.kind == "title":
+            console.print(f"\n[bold]{_t(item.text)}[/bold]", markup=True)
+        elif item.kind == "heading":
+            console.print(f"[bold]{_t(item.text)}[/bold]", markup=True)
+        elif item.kind == "table" and item.table is not None:
+            table = Table()
+            for k, column in enumerate(item.table.columns):
+                table.add_column(_t(header_label(column, lang)), justify="left" if k == 0 else "right")
+            for row in item.table.itertuples(index=False):
+                table.add_row(_t(row[0]), *[number(v, lang) if k < len(row) - 2 else percent(v, lang)
+                                            for k, v in enumerate(row[1:])])
+            console.print(table)
+        else:
+            console.print("  " + item.text, markup=False)
 
 
 def show_goal_diagnoses(goals: list[GoalDiagnosis], console: Console | None = None) -> None:
@@ -119,10 +154,10 @@ def show_marginal(table: pd.DataFrame, console: Console | None = None) -> None:
         view.add_column(column)
     for row in binding.itertuples(index=False):
         region = row.region if isinstance(row.region, str) else "(pooled)"
-        step = "" if row.step is None or row.step != row.step else f"{row.step:,.6g}"
+        step = "" if row.step is None or row.step != row.step else number(row.step)
         stage = row.stage if isinstance(row.stage, str) else "-"
-        view.add_row(_t(row.fund), _t(region), _t(row.year), f"{row.budget:,.6g}", f"{row.used:,.6g}",
-                     step, _t(stage), f"{row.gain_per_money:,.6g}")
+        view.add_row(_t(row.fund), _t(region), _t(row.year), number(row.budget), number(row.used),
+                     step, _t(stage), _small(row.gain_per_money))
     console.print(view)
     free = table[~table["binding"]]
     if len(free):
@@ -140,8 +175,8 @@ def show_frontier(result: Frontier) -> None:
         table.add_column(column)
     for row in points.to_dict("records"):
         objective = row.get("objective")
-        table.add_row(f"{row['factor']:.3g}", f"{row[x]:,.6g}", _t(row["status"]),
-                      "" if objective is None or objective != objective else f"{objective:,.6g}",
+        table.add_row(f"{row['factor']:.3g}", number(row[x]), _t(row["status"]),
+                      "" if objective is None or objective != objective else number(objective),
                       _t(row.get("added") or ""), _t(row.get("dropped") or ""))
     out.print(table)
 
@@ -154,7 +189,7 @@ def show_alternatives(result: Alternatives) -> None:
     for column in ["plan", *losses, "projects differing", "added", "dropped", "moved in time"]:
         table.add_column(column)
     for row in overview.to_dict("records"):
-        table.add_row(row["plan"], *[f"{row[c]:,.4g}" for c in losses], f"{row['distance_to_optimum']:g}",
+        table.add_row(row["plan"], *[number(row[c]) for c in losses], f"{row['distance_to_optimum']:g}",
                       _t(row.get("added", "")), _t(row.get("dropped", "")), _t(row.get("moved", "")))
     out.print(table)
     classes = result.classes()

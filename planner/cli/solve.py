@@ -23,10 +23,13 @@ from planner.cli.common import (
     print_problems,
     setup_logging,
     stopped_early,
+    usage,
 )
 from planner.cli.progress import solver_progress
-from planner.cli.show import show_answer, show_diagnosis, show_goal_diagnoses, show_marginal
+from planner.cli.show import show_answer, show_brief, show_diagnosis, show_goal_diagnoses, show_marginal
 from planner.errors import PlannerError, ScenarioInvalid
+from planner.output.labels import language
+from planner.output.maps import available as maps_available
 from planner.output.template import write_template
 from planner.pipeline import Result, default_results_path, run_scenario
 from planner.scenario import check_scenario
@@ -83,6 +86,12 @@ def solve(
         "--step", help="Budget raise for --marginal, as a share of the budget.", min=0)] = 0.05,
     no_explain: Annotated[bool, typer.Option(
         "--no-explain", help="Do not explain why missed goals are missed (faster).")] = False,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Language of the results workbook, its Brief and this summary: en, ru or uz "
+            "(default: Settings language, else en).")] = None,
+    figures: Annotated[Path | None, typer.Option(
+        "--figures", help="Also write the map as PNG and SVG into this folder (needs matplotlib: "
+            "pip install 'planner[maps]').")] = None,
     as_json: JsonOpt = False,
     time_limit: TimeOpt = None,
     mip_gap: GapOpt = None,
@@ -98,6 +107,13 @@ def solve(
     Example: planner solve scenarios/small.xlsx --out results.xlsx
     """
     setup_logging(verbose)
+    try:
+        lang = language(lang) if lang is not None else None
+    except ValueError as exc:
+        usage(str(exc), as_json)
+    if figures is not None and not maps_available():
+        err.print("warning: --figures needs matplotlib (pip install 'planner[maps]'); no map is written",
+                  markup=False)
     target = None if no_out else out_file or default_results_path(file)
     check_out(target, [file], force, as_json, debug)  # before the solve, not after it
     mark = stops_noted()
@@ -105,17 +121,20 @@ def solve(
         with solver_progress() as progress:
             result = run_scenario(file, time_limit=time_limit, mip_gap=mip_gap, verbose=verbose, out=None,
                                   variant=variant, fairness=fairness, marginal=marginal, step=step,
-                                  explain_goals=not no_explain, progress=None if verbose else progress)
+                                  explain_goals=not no_explain, progress=None if verbose else progress,
+                                  lang=lang, figures=figures if target is None else None)
     except PlannerError as exc:
         fail(exc, as_json, debug)
     except KeyboardInterrupt as interrupt:
         stopped_early(interrupt, mark, as_json, str(file))
-    written = _write(result, target, force, debug) if target is not None else None
+    written = _write(result, target, force, debug, lang, figures) if target is not None else None
     if as_json:
         print_json(result.to_json() | ({"errors": [written]} if written else {}))
     else:
-        show_answer(result.answer)
-        if result.findings.goals:
+        shown = lang or language(result.answer.language)
+        show_answer(result.answer, shown)
+        show_brief(result.answer, result.findings, shown)
+        if result.findings.goals and shown == "en":
             show_goal_diagnoses(result.findings.goals)
         if result.findings.diagnosis is not None:
             show_diagnosis(result.findings.diagnosis)
@@ -130,10 +149,12 @@ def solve(
     raise typer.Exit(exit_code_after(1 if written else result.exit_code, mark))
 
 
-def _write(result: Result, target: Path, force: bool, debug: bool) -> str | None:
-    """Write the results workbook; None when written, else why not (the answer is never lost to it)."""
+def _write(result: Result, target: Path, force: bool, debug: bool, lang: str | None,
+           figures: Path | None) -> str | None:
+    """Write the results workbook (and the map into ``figures``); None when written, else why not
+    (the answer is never lost to it)."""
     try:
-        result.to_excel(target, force=force)
+        result.to_excel(target, force=force, lang=lang, figures=figures)
     except PlannerError as exc:
         if debug:
             raise

@@ -114,6 +114,8 @@ def _as_text(table: pd.DataFrame) -> pd.DataFrame:
             return ""
         if isinstance(value, tuple):
             return ", ".join(map(str, value))
+        if isinstance(value, float):  # 11.440000000000001 (budget x 0.8) reads 11.44
+            return str(round(value, 10))
         return str(value)
 
     return table.astype(object).apply(lambda column: column.map(text))

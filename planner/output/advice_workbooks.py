@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from planner.advice.alternatives import Alternatives
 from planner.advice.diagnose import Diagnosis
 from planner.advice.frontier import Frontier
-from planner.output.excel import MONEY, NUMBER, SHARE, add_line_chart, add_sheet, atomic_write, new_workbook
+from planner.output.excel import add_line_chart, add_sheet, atomic_write, finish_workbook, new_workbook, write_heading
 
 
 def diagnosis_sheet(diagnosis: Diagnosis) -> pd.DataFrame:
@@ -39,12 +38,12 @@ def marginal_sheet(table: pd.DataFrame) -> pd.DataFrame:
 
 def _sheet(wb: Workbook, name: str, frame: pd.DataFrame, formats: dict[str, str] | None = None,
            start_row: int = 1):
-    return add_sheet(wb, name, frame, formats, start_row=start_row, note="nothing to show", filters=False)
+    return add_sheet(wb, name, frame, formats, start_row=start_row, note="nothing to show")
 
 
 def write_frontier(frontier: Frontier, target: Path, *, force: bool = False, protect: Iterable[Path] = ()) -> Path:
-    """The frontier table and Excel line charts of the outcomes against money: the plan's benefit
-    and each goal's progress (a goal sweep: the cheapest cost of each target).
+    """The frontier table and line charts below it of the outcomes against money: the plan's
+    benefit and each goal's progress (a goal sweep: the cheapest cost of each target).
 
     ``protect`` and ``force`` as for :func:`planner.output.excel.atomic_write`.
     """
@@ -52,27 +51,24 @@ def write_frontier(frontier: Frontier, target: Path, *, force: bool = False, pro
 
     def write(path: Path) -> None:
         wb = new_workbook()
-        formats = {"money": MONEY, "spent": MONEY, "objective": NUMBER, "target": NUMBER}
-        formats |= {c: SHARE for c in points.columns if c.startswith(("attainment ", "progress "))}
-        formats |= {"benefit": NUMBER}
-        ws = _sheet(wb, "Frontier", points, formats)
+        ws = _sheet(wb, "Frontier", points)
         x_name = "money" if frontier.kind == "budget" else "target"
         x_title = (f"money of {frontier.subject}" if frontier.kind == "budget"
                    else f"target of {frontier.subject}")
-        anchor_col = len(points.columns) + 2
         if frontier.kind == "goal":
-            add_line_chart(ws, points, x_name, ["objective"], f"cheapest discounted cost vs {x_title}", x_title,
-                           "discounted cost", ws.cell(row=2, column=anchor_col).coordinate)
+            add_line_chart(ws, points, x_name, ["objective"], f"Cheapest discounted cost against the {x_title}",
+                           x_title, "discounted cost")
         else:
-            add_line_chart(ws, points, x_name, ["benefit"], f"discounted benefit of the plan vs {x_title}",
-                           x_title, "benefit (money worth)", ws.cell(row=2, column=anchor_col).coordinate)
+            add_line_chart(ws, points, x_name, ["benefit"], f"Discounted benefit of the plan against the {x_title}",
+                           x_title, "benefit (money worth)")
         progress = [c for c in points.columns if c.startswith("progress ")]
         if progress and frontier.kind == "budget":
-            add_line_chart(ws, points, x_name, progress, f"goal progress vs {x_title}", x_title,
-                           "share of the required change reached", ws.cell(row=22, column=anchor_col).coordinate)
+            add_line_chart(ws, points, x_name, progress, f"Goal progress against the {x_title}", x_title,
+                           "share of the required change reached", y_format="0%")
         about = pd.DataFrame({"item": ["sweep", "subject", "objective", "points"],
                               "value": [frontier.kind, frontier.subject, frontier.objective, len(points)]})
         _sheet(wb, "About", about)
+        finish_workbook(wb, f"frontier of {frontier.subject}", "")
         wb.save(path)
 
     return atomic_write(target, write, force=force, protect=protect)
@@ -89,19 +85,19 @@ def write_alternatives(alternatives: Alternatives, target: Path, *, force: bool 
 
     def write(path: Path) -> None:
         wb = new_workbook()
-        ws = _sheet(wb, "Overview", overview, {"cost": MONEY, "objective": NUMBER})
-        ws.cell(row=len(overview) + 3, column=1, value="Projects across the plans").font = Font(bold=True)
+        _sheet(wb, "Overview", overview)
+        write_heading(wb["Overview"], len(overview) + 3, "Projects across the plans")
         _sheet(wb, "Overview", classes, start_row=len(overview) + 4)
         for plan in alternatives.plans:
             name = "Optimum" if plan.number == 0 else f"Alternative {plan.number}"
-            ws = _sheet(wb, name, plan.answer.projects, {"cost": MONEY, "share": SHARE})
+            ws = _sheet(wb, name, plan.answer.projects)
             goals = plan.answer.goals
             if not goals.empty:
                 row = len(plan.answer.projects) + 3
-                ws.cell(row=row, column=1, value="Goals").font = Font(bold=True)
+                write_heading(ws, row, "Goals")
                 _sheet(wb, name, goals[["goal", "indicator", "region", "year", "sense", "target", "achieved",
-                                        "shortfall", "met"]], {"target": NUMBER, "achieved": NUMBER},
-                       start_row=row + 1)
+                                        "shortfall", "met"]], start_row=row + 1)
+        finish_workbook(wb, alternatives.scenario, "")
         wb.save(path)
 
     return atomic_write(target, write, force=force, protect=protect)

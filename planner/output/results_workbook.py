@@ -1,14 +1,18 @@
-"""The results workbook: the answer as sheets a planner opens in Excel and forwards.
+"""The results workbook: the answer as sheets a planner opens in Excel or LibreOffice, prints and forwards.
 
-Summary (status, stages, money per fund, goals, run record), Plan, Spending,
-Goals, Regions, and a sheet per investment family present; native Excel
-charts (no images), frozen headers, filters, widths and number formats. Text
-from the input is always written as text (never as a formula), and the file is
-written atomically.
+Brief (one page: what the plan funds, what it gets, what is missing, with the map), Summary (status,
+stages, money per fund, goals, run record), Plan, Spending, Goals, Regions, Allocation, a sheet per
+investment family present, Equity, Diagnosis and Marginal when computed. The content of each sheet
+is a frame built here (``*_frame``); how it looks (number formats from the columns' meaning, widths,
+native charts placed clear of the tables, print setup, the language of titles and headers) is the
+one Excel layer's (:mod:`planner.output.excel`, :mod:`planner.output.labels`). Text from the input
+is always written as text (never as a formula), and the file is written atomically.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -16,77 +20,216 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import Reference
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from planner.advice.findings import Findings
+from planner.output import maps
 from planner.output.advice_workbooks import diagnosis_sheet, marginal_sheet
+from planner.output.brief import brief, idle_sentences, spread_sentence
 from planner.output.excel import (
-    MONEY,
-    NUMBER,
-    SHARE,
+    DEFAULT_HEIGHT,
+    FORMULA_STARTS,
+    TEXT_PER_WIDTH,
     add_bar_chart,
+    add_picture,
     add_sheet,
     atomic_write,
+    bar_chart,
+    finish_workbook,
+    format_kind,
     new_workbook,
+    number_format,
+    place_chart,
     write_block,
+    write_table,
 )
+from planner.output.labels import language, percent, sheet_title, summary_item, word
 from planner.results import Answer, allocation_table
 from planner.results.idle import idle_summary
 from planner.status import Status
 
 
-def write_results(answer: Answer, target: Path, findings: Findings | None = None, *, force: bool = False,
-                  protect: Iterable[Path] = ()) -> Path:
-    """Write the results workbook for ``answer`` (and its advice) to ``target`` (atomically).
+def write_results(answer: Answer, target: Path, findings: Findings | None = None, lang: str | None = None,
+                  figures: Path | None = None, *, force: bool = False, protect: Iterable[Path] = ()) -> Path:
+    """Write the results workbook for ``answer`` (and its advice) to ``target`` (atomically), in
+    ``lang`` (default: the scenario's Settings.language, else English); with ``figures``, the map
+    also as PNG and SVG files in that folder.
 
     ``protect``: the run's inputs, never overwritten; ``force``: replace an existing file the
     planner did not write (see :func:`planner.output.excel.check_target`).
     """
     findings = findings or Findings()
+    lang = language(lang or answer.language)
+    data = maps.map_data(answer) if maps.available() else None
+    picture = maps.draw([data], lang) if data is not None else None
+    if figures is not None:
+        write_figures(answer, figures, lang)
 
     def write(path: Path) -> None:
         wb = new_workbook()
-        _sheet(wb, "Summary", summary_frame(answer), {"value": NUMBER})
-        plan = plan_frame(answer)
-        _sheet(wb, "Plan", plan, {c: MONEY for c in plan.columns if c.startswith(("total", "own", "partner", "paid"))}
-               | {"share": SHARE})
+        _brief_sheet(wb, answer, findings, lang, picture)
+        add_sheet(wb, "Summary", summary_in(answer, findings, lang), {}, lang=lang,
+                  title=sheet_title("Summary", lang), filters=False)
+        _format_summary(wb[sheet_title("Summary", lang)])
+        add_sheet(wb, "Plan", plan_frame(answer), {}, lang=lang, title=sheet_title("Plan", lang),
+                  note=word("nothing", lang), details=lambda c: c.startswith("paid "))
         spending = spending_frame(answer)
-        ws = _sheet(wb, "Spending", spending, {"budget": MONEY, "used": MONEY, "carried_over": MONEY})
+        if not spending.empty:
+            spending["scope"] = spending["scope"].replace(word("pooled", "en"), word("pooled", lang))
+        ws = _sheet(wb, "Spending", spending, lang)
         totals = fund_totals(answer)
         if not totals.empty:
-            write_block(ws, totals, ws.max_column + 2, {c: MONEY for c in ("budget", "used", "unused")})
-        _spending_chart(wb, ws, answer)
+            write_block(ws, totals, ws.max_column + 2, lang=lang)
+        _spending_chart(ws, answer, lang)
         goals = goals_frame(answer, findings)
-        ws = _sheet(wb, "Goals", goals, {"target": NUMBER, "achieved": NUMBER, "shortfall": NUMBER,
-                                         "baseline": NUMBER, "written_target": NUMBER, "progress": SHARE})
-        add_bar_chart(ws, goals, ["progress"], "Goal progress (share of the required change reached; 100% = met)",
-                      "H2", y_title="share")
-        regions = regions_frame(answer)
-        ws = _sheet(wb, "Regions", regions, {c: NUMBER for c in regions.columns if c not in ("region", "indicator")}
-                    | {"change_pct": SHARE})
+        ws = _sheet(wb, "Goals", goals, lang)
+        add_bar_chart(ws, goals, ["progress"], word("chart.goals", lang), x_title=word("axis.goal", lang),
+                      y_title=word("axis.progress", lang), width=max(12, min(30, 2 + 1.6 * len(goals))))
+        _sheet(wb, "Regions", readable_per_capita(regions_frame(answer)), lang)
         allocation = allocation_frame(answer)
-        ws = _sheet(wb, "Allocation", allocation, _allocation_formats(allocation))
-        per_person = [c for c in allocation.columns if c.startswith(("invested per ", "benefit per "))
-                      and c.endswith(")")]
-        add_bar_chart(ws, allocation, ["invested"], "Money invested in each region", "H2", y_title="money")
-        add_bar_chart(ws, allocation, per_person, "Money invested in each region and benefit falling to it, "
-                      "per person", "H20")
-        for name, frame in (("Clusters", answer.clusters), ("Transport", answer.transport),
+        ws = _sheet(wb, "Allocation", allocation, lang)
+        per_person = [c for c in allocation.columns if c.startswith("invested per ") and c.endswith(")")]
+        width = max(14, min(30, 2 + 1.3 * len(allocation)))
+        add_bar_chart(ws, allocation, ["invested"], word("chart.invested", lang), x_title=word("axis.region", lang),
+                      y_title=_money_axis(answer, lang), width=width)
+        add_bar_chart(ws, allocation, per_person[:1], word("chart.per_person", lang),
+                      x_title=word("axis.region", lang), y_title=per_person[0] if per_person else "", width=width)
+        for name, frame in (("Clusters", answer.clusters), ("Transport", transport_frame(answer)),
                             ("Partners", answer.partners)):
             if not frame.empty:
-                _sheet(wb, name, frame, {"amount": MONEY, "model": NUMBER, "true": NUMBER, "difference": NUMBER})
-        _equity_sheet(wb, answer, findings.price_of_fairness)
+                _sheet(wb, name, frame, lang)
+        _equity_sheet(wb, answer, findings.price_of_fairness, lang)
         if findings.diagnosis is not None:
-            _sheet(wb, "Diagnosis", diagnosis_sheet(findings.diagnosis), {})
+            _sheet(wb, "Diagnosis", diagnosis_sheet(findings.diagnosis), lang)
         if findings.marginal is not None:
-            _sheet(wb, "Marginal", marginal_sheet(findings.marginal), {})
+            _sheet(wb, "Marginal", marginal_sheet(findings.marginal), lang)
+        brief_title = sheet_title("Brief", lang)
+        finish_workbook(wb, answer.scenario, str(answer.run.get("date", ""))[:10], one_page=[brief_title],
+                        no_title_rows=[brief_title])
         wb.save(path)
 
     return atomic_write(target, write, force=force, protect=protect)
 
 
-def _sheet(wb: Workbook, name: str, frame: pd.DataFrame, formats: dict[str, str]):
-    return add_sheet(wb, name, frame, formats)
+def write_figures(answer: Answer, folder: Path, lang: str = "en") -> list[Path]:
+    """The map as ``<scenario>-map.png`` and ``.svg`` in ``folder`` (none without matplotlib or
+    coordinates); returns the files written."""
+    data = maps.map_data(answer)
+    if data is None or not maps.available():
+        return []
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    stem = _file_stem(answer.run.get("input file") or answer.scenario)
+    for fmt in ("png", "svg"):
+        content = maps.draw([data], lang, fmt=fmt)
+        if content is None:
+            continue
+        target = folder / f"{stem}-map.{fmt}"
+        atomic_write(target, _writer(content), force=True)  # a file the planner names: replaced each run
+        written.append(target)
+    return written
+
+
+def _writer(content: bytes):
+    def write(path: Path) -> None:
+        path.write_bytes(content)
+    return write
+
+
+def _file_stem(name: object) -> str:
+    stem = Path(str(name)).stem if str(name).lower().endswith((".xlsx", ".xlsm")) else str(name)
+    return re.sub(r"[^\w.-]+", "_", stem).strip("_") or "results"
+
+
+def _sheet(wb: Workbook, name: str, frame: pd.DataFrame, lang: str = "en"):
+    return add_sheet(wb, name, frame, {}, lang=lang, title=sheet_title(name, lang), note=word("nothing", lang))
+
+
+def _money_axis(answer: Answer, lang: str) -> str:
+    return word("axis.money", lang) + (f" ({answer.money_unit})" if answer.money_unit else "")
+
+
+#: Characters per unit of column width in the Brief's running text (a little more than in tables:
+#: sentences have more narrow letters and spaces than figures do).
+BRIEF_TEXT_PER_WIDTH = 1.25
+
+
+def _brief_sheet(wb: Workbook, answer: Answer, findings: Findings, lang: str, picture: bytes | None) -> None:
+    """The Brief: sentences in merged rows of columns A-E, the fund figures as a small table, the map
+    beside them; one landscape page."""
+    ws = wb.create_sheet(sheet_title("Brief", lang))
+    widths = [34, 16, 16, 14, 24]
+    for k, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(k)].width = width
+    total = sum(widths)
+    row = 1
+    for item in brief(answer, findings, lang):
+        if item.kind == "table" and item.table is not None:
+            box = write_table(ws, item.table, row=row, widths=False, lang=lang)
+            row = box.last_row + 2
+            continue
+        cell = ws.cell(row=row, column=1, value=item.text)
+        if isinstance(item.text, str) and item.text.startswith(FORMULA_STARTS):
+            cell.data_type = "s"
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(widths))
+        if item.kind == "title":
+            cell.font = Font(bold=True, size=14)
+            ws.row_dimensions[row].height = 22
+        elif item.kind == "heading":
+            cell.font = Font(bold=True, size=12, color="1F3B73")
+            ws.row_dimensions[row].height = 20
+        else:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            lines = max(1, math.ceil(len(item.text) / (total * BRIEF_TEXT_PER_WIDTH)))
+            ws.row_dimensions[row].height = DEFAULT_HEIGHT * lines + 3
+        row += 1
+    ws.sheet_view.showGridLines = False
+    if picture is not None:
+        add_picture(ws, picture, anchor=f"{get_column_letter(len(widths) + 2)}2", width_px=680)
+
+
+def _format_summary(ws) -> None:
+    """Each Summary value formatted from its item's meaning (the value column mixes kinds)."""
+    ws.column_dimensions["B"].width = 100
+    for row in ws.iter_rows(min_row=2):
+        item, value = row[0].value, row[1]
+        if isinstance(value.value, bool):
+            continue
+        if isinstance(value.value, (int, float)):
+            value.number_format = number_format(format_kind(item), [value.value])
+            value.alignment = Alignment(horizontal="left")
+        elif isinstance(value.value, str) and len(value.value) > 100 * TEXT_PER_WIDTH:
+            value.alignment = Alignment(wrap_text=True, vertical="top")
+            lines = math.ceil(len(value.value) / (100 * TEXT_PER_WIDTH))
+            ws.row_dimensions[value.row].height = DEFAULT_HEIGHT * lines + 2
+
+
+def summary_in(answer: Answer, findings: Findings, lang: str) -> pd.DataFrame:
+    """The Summary in ``lang``: its items translated, and the sentences among its values said as the
+    Brief says them (status, goals, money that cannot help, the regional spread)."""
+    frame = summary_frame(answer)
+    if lang == "en":
+        return frame
+    values = []
+    for item, value in zip(frame["item"], frame["value"]):
+        if item == "status":
+            value = word(f"status.{Status(answer.status).value}", lang)
+        elif item == "goals met" and not answer.goals.empty:
+            met = answer.goals[answer.goals["met"].astype(bool)]["goal"].tolist()
+            value = f"{len(met)} / {len(answer.goals)}: {', '.join(map(str, met))}"
+        elif item == "goals missed" and not answer.goals.empty:
+            missed = answer.goals[~answer.goals["met"].astype(bool)]
+            value = ", ".join(f"{g.goal} ({percent(g.progress, lang)})" for g in missed.itertuples(index=False)) \
+                or word("brief.none", lang)
+        elif item == "money that cannot help":
+            value = " ".join(idle_sentences(answer, lang)) or word("brief.none", lang)
+        elif str(item).startswith("regional spread"):
+            value = spread_sentence(answer, lang)
+        values.append(value)
+    return pd.DataFrame({"item": [summary_item(i, lang) for i in frame["item"]], "value": values})
 
 
 def summary_frame(answer: Answer) -> pd.DataFrame:
@@ -219,6 +362,20 @@ def _source(kind: str, source: str) -> str:
     return str(source) if kind == "project" else f"{kind} {source}"
 
 
+def transport_frame(answer: Answer) -> pd.DataFrame:
+    """The network's effects per region and indicator, a column per year: the model's figure and the
+    true network figure (``--json`` has the same as one row per region, indicator and year)."""
+    table = answer.transport
+    if table.empty:
+        return table
+    wide = table.pivot_table(index=["region", "indicator"], columns="year", values=["model", "true"],
+                             sort=False).reset_index()
+    wide.columns = [" ".join(str(p) for p in c if str(p)).strip() for c in wide.columns]
+    last = int(table["year"].max())
+    wide["difference " + str(last)] = wide[f"model {last}"] - wide[f"true {last}"]
+    return wide
+
+
 def regions_frame(answer: Answer) -> pd.DataFrame:
     """Each region and indicator: levels per year, baseline vs end, change in % and per capita."""
     if answer.regions.empty:
@@ -241,18 +398,6 @@ def allocation_frame(answer: Answer) -> pd.DataFrame:
     return allocation_table(answer)
 
 
-def _allocation_formats(allocation: pd.DataFrame) -> dict[str, str]:
-    formats = {}
-    for column in allocation.columns:
-        if column in ("invested", "partner_money", "benefit"):
-            formats[column] = MONEY
-        elif column.endswith("_share"):
-            formats[column] = SHARE
-        elif column not in ("region", "name"):
-            formats[column] = NUMBER
-    return formats
-
-
 def _ratio(numerator, denominator) -> np.ndarray:
     """numerator / denominator as floats; NaN where the denominator is 0 or missing."""
     a = pd.to_numeric(pd.Series(numerator), errors="coerce").to_numpy(dtype=float)
@@ -261,28 +406,28 @@ def _ratio(numerator, denominator) -> np.ndarray:
         return np.where(np.abs(np.nan_to_num(b)) > 1e-12, a / b, np.nan)
 
 
-def _spending_chart(wb: Workbook, ws, answer: Answer) -> None:
-    """Money used per year, stacked by fund (data table placed to the right of the sheet)."""
+def _spending_chart(ws, answer: Answer, lang: str) -> None:
+    """Money used per year, stacked by fund, every year of the horizon (a year without spending
+    shows as an empty bar): its data table beside the Spending table, the chart below that."""
     if answer.flows.empty:
         return
-    per_year = answer.flows.pivot_table(index="year", columns="fund", values="amount", aggfunc="sum").fillna(0.0)
+    per_year = answer.flows.pivot_table(index="year", columns="fund", values="amount", aggfunc="sum")
+    years = sorted(set(answer.budgets["year"].astype(int)) | set(per_year.index.astype(int))) \
+        if not answer.budgets.empty else list(per_year.index)
+    per_year = per_year.reindex(years).fillna(0.0)
     start_col = ws.max_column + 2
     block = per_year.reset_index()
-    block.columns = ["year"] + [str(f) for f in per_year.columns]
-    write_block(ws, block, start_col, {c: MONEY for c in block.columns[1:]})
-    chart = BarChart()
-    chart.type = "col"
-    chart.grouping = "stacked"
-    chart.overlap = 100
-    chart.title = "Money used per year, by fund"
+    block.columns = ["year"] + [f"used {f}" for f in per_year.columns]
+    write_block(ws, block, start_col, lang=lang)
+    chart = bar_chart(word("chart.spending", lang), word("axis.year", lang), _money_axis(answer, lang), stacked=True,
+                      y_format="#,##0", width=18, height=9)
     chart.add_data(Reference(ws, min_col=start_col + 1, max_col=start_col + len(per_year.columns),
                              min_row=1, max_row=len(per_year) + 1), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=start_col, min_row=2, max_row=len(per_year) + 1))
-    chart.width, chart.height = 18, 9
-    ws.add_chart(chart, ws.cell(row=len(per_year) + 4, column=start_col).coordinate)
+    place_chart(ws, chart, where="beside", first_column=start_col)
 
 
-def _equity_sheet(wb: Workbook, answer: Answer, pof: dict[str, Any]) -> None:
+def _equity_sheet(wb: Workbook, answer: Answer, pof: dict[str, Any], lang: str) -> None:
     """Per-capita levels, disparity measures and, when computed, the price of fairness."""
     equity = answer.equity
     if not equity and not pof:
@@ -297,18 +442,41 @@ def _equity_sheet(wb: Workbook, answer: Answer, pof: dict[str, Any]) -> None:
             rows.append((key.replace("_", " "), pof[key]))
     for plan, values in (pof.get("measures") or {}).items():
         rows += [(f"{name} ({plan})", value) for name, value in values.items()]
-    measures = pd.DataFrame(rows, columns=["measure", "value"])
+    measures = pd.DataFrame([(summary_item(m, lang), v) for m, v in rows], columns=["measure", "value"])
     regions = pof.get("regions") if isinstance(pof.get("regions"), pd.DataFrame) else equity.get("regions")
-    ws = _sheet(wb, "Equity", measures, {"value": NUMBER})
+    title = sheet_title("Equity", lang)
+    ws = add_sheet(wb, "Equity", measures, {}, lang=lang, title=title, filters=False)
+    for row in ws.iter_rows(min_row=2):
+        if isinstance(row[1].value, (int, float)) and not isinstance(row[1].value, bool):
+            row[1].number_format = number_format("share" if "pct" in str(row[0].value) else "number", [row[1].value])
+            row[1].alignment = Alignment(horizontal="right")
     if isinstance(regions, pd.DataFrame) and not regions.empty:
+        regions = readable_per_capita(regions)
         start = len(measures) + 3
-        add_sheet(wb, "Equity", regions, {c: NUMBER for c in regions.columns}, start_row=start)
-        if "gain_per_capita_fair" in regions.columns:
-            chart = BarChart()
-            chart.title = "Per-capita gain by region: efficient vs fair plan"
-            first = list(regions.columns).index("gain_per_capita_efficient") + 1
+        add_sheet(wb, "Equity", regions, {}, start_row=start, lang=lang, title=title)
+        efficient = [c for c in regions.columns if str(c).startswith("gain_per_capita_efficient")]
+        if efficient:
+            first = list(regions.columns).index(efficient[0]) + 1
+            chart = bar_chart(word("chart.equity", lang), word("axis.region", lang), "", width=20, height=10)
             chart.add_data(Reference(ws, min_col=first, max_col=first + 1, min_row=start,
                                      max_row=start + len(regions)), titles_from_data=True)
             chart.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=start + len(regions)))
-            chart.width, chart.height = 20, 10
-            ws.add_chart(chart, "J2")
+            place_chart(ws, chart, where="below")
+
+
+def readable_per_capita(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per-capita columns (``*_per_capita``) shown per 1,000 or per 1,000,000 persons when per
+    person they would be small fractions (GRP in million USD per person reads 0.00 everywhere):
+    the column is scaled so that its typical figure is at least 1, and its header says per how
+    many persons."""
+    frame = frame.copy()
+    for column in [c for c in frame.columns if "per_capita" in str(c)]:
+        values = pd.to_numeric(frame[column], errors="coerce").abs()
+        typical = float(values[values > 0].median()) if (values > 0).any() else 0.0
+        persons = next((p for p in (1, 1_000, 1_000_000) if typical * p >= 1), 1_000_000) if typical else 1
+        if persons == 1:
+            continue
+        name = str(column).replace("per_capita", f"per {persons:,} persons").replace("_", " ")
+        frame[column] = pd.to_numeric(frame[column], errors="coerce") * persons
+        frame = frame.rename(columns={column: name})
+    return frame

@@ -14,13 +14,14 @@ text; the other id lists refuse what is not on them.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from planner.output.excel import atomic_write, planner_workbook
+from planner.output.excel import TEXT_PER_WIDTH, atomic_write, finish_workbook, planner_workbook
 from planner.scenario.schema import SETTINGS, SHEETS, SHEETS_BY_NAME, Column, describe_default, describe_type
 
 BOOL_CHOICES = ("yes", "no")
@@ -61,6 +62,14 @@ def write_template(target: Path, *, force: bool = False) -> Path:
             if sheet.name == "Settings":
                 for setting in SETTINGS:
                     ws.append([setting.key, describe_default(setting.default) or None])
+        for letter, width in zip("ABCDEFG", (14, 22, 9, 18, 14, 12, 90)):
+            readme.column_dimensions[letter].width = width
+        for row in readme.iter_rows(min_row=2):
+            row[6].alignment = Alignment(wrap_text=True, vertical="top")
+            lines = math.ceil(len(str(row[6].value or "")) / (90 * TEXT_PER_WIDTH))
+            if lines > 1:
+                readme.row_dimensions[row[6].row].height = 15 * lines + 2
+        finish_workbook(wb, "planner template", "")
         wb.save(path)
 
     return atomic_write(target, write, force=force)

@@ -31,6 +31,10 @@ class Answer:
     spread over the regions is warned about).
     idle_money: budgets no candidate can use for any goal or benefit (planner.results.idle).
     spread: how unevenly investment per person is spread (planner.results.allocation.investment_spread).
+    network_links: (link, from, to) of the Network sheet; upgraded_links: the links the plan's
+    transport projects build or speed up; node_coordinates: junction -> (lon, lat) from Nodes.lat/lon
+    (region coordinates are in region_info); for the map.
+    language: Settings.language (the output's language; blank = English).
     """
 
     scenario: str
@@ -60,6 +64,10 @@ class Answer:
     spread_warning: float = 10.0
     idle_money: pd.DataFrame = field(default_factory=pd.DataFrame)
     spread: dict[str, Any] = field(default_factory=dict)
+    network_links: list[tuple[str, str, str]] = field(default_factory=list)
+    upgraded_links: list[str] = field(default_factory=list)
+    node_coordinates: dict[str, tuple[float, float]] = field(default_factory=dict)
+    language: str = ""
 
     @property
     def objective(self) -> float | None:

@@ -57,7 +57,11 @@ def extract(model: AllocationModel, result: SolveResult) -> Answer:
     )
     answer.budgets = model.index.budgets[["fund", "scope", "year", "amount", "carry_over"]].copy()
     answer.project_info = _project_info(model)
-    answer.region_info = model.scenario.tables["Regions"][["region", "name", "population", "group"]].copy()
+    regions = model.scenario.tables["Regions"]
+    answer.region_info = regions[[c for c in ("region", "name", "population", "group", "lat", "lon")
+                                  if c in regions.columns]].copy()
+    _network(answer, model.scenario.tables)
+    answer.language = str(model.scenario.settings.get("language") or "")
     answer.movers = model.index.impacts[["project", "indicator", "region"]].drop_duplicates()
     answer.indicator_info = model.scenario.tables["Indicators"][["indicator", "unit", "value"]].copy()
     answer.money_unit = str(model.scenario.settings.get("money_unit") or "")
@@ -80,6 +84,10 @@ def extract(model: AllocationModel, result: SolveResult) -> Answer:
     answer.clusters = cluster_table(model, result.values)
     answer.partners = partner_table(model, shares)
     answer.transport = transport_table(model, shares, result.values)
+    if "link" in model.scenario.tables["Projects"].columns and not answer.projects.empty:
+        links = model.scenario.tables["Projects"].set_index("project")["link"]
+        chosen = links.reindex(answer.projects["project"].unique()).dropna()
+        answer.upgraded_links = sorted({str(v) for v in chosen if isinstance(v, str) and v})
     answer.equity = equity_summary(answer, model.scenario.settings.get("output_indicator"))
     answer.spread = investment_spread(answer)
     return answer
@@ -240,3 +248,17 @@ def spending_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
     spent = spent[spent["amount"] > EPSILON]
     table = spent.groupby(["fund", "payer", "year"], as_index=False)["amount"].sum()
     return table.rename(columns={"payer": "region"})
+
+
+def _network(answer: Answer, tables: dict[str, pd.DataFrame]) -> None:
+    """The Network sheet's links and the junctions' coordinates, for the map."""
+    network = tables.get("Network")
+    if network is not None and not network.empty:
+        answer.network_links = [(str(link), str(a), str(b))
+                                for link, a, b in zip(network["link"], network["from"], network["to"])]
+    nodes = tables.get("Nodes")
+    if nodes is not None and not nodes.empty and {"lat", "lon"} <= set(nodes.columns):
+        for r in nodes.itertuples(index=False):
+            lat, lon = pd.to_numeric(pd.Series([r.lat, r.lon]), errors="coerce")
+            if lat == lat and lon == lon:
+                answer.node_coordinates[str(r.node)] = (float(lon), float(lat))

@@ -152,7 +152,8 @@ def _sheet_problems(name: str, sheet: Any, info: PackageInfo, raw: RawSheet) -> 
         problems.append(Problem(
             "error", name, _row_of(cell), None,
             f"cell {cell} holds a formula with no saved value (the file was written by a "
-            "program and never opened in Excel); open and save it in Excel, or type the value",
+            "program and never opened in a spreadsheet program); open and save it in Excel or "
+            "LibreOffice, or type the value",
         ))
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
         ref = f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}"

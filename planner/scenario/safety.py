@@ -124,7 +124,7 @@ def _file_size(handle: BinaryIO) -> int:
 # --- 1. the path ------------------------------------------------------------------------------
 
 def _check_path(path: Path) -> None:
-    """Refuse missing files, folders, Excel lock files and anything that is not a regular file."""
+    """Refuse missing files, folders, Excel and LibreOffice lock files and anything that is not a regular file."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -138,6 +138,9 @@ def _check_path(path: Path) -> None:
     if path.name.startswith("~$"):
         raise _refuse(path, f"is Excel's lock file for a workbook that is open in Excel, not a "
                             f"workbook: open '{path.name[2:]}' instead")
+    if path.name.startswith(".~lock.") and path.name.endswith("#"):
+        raise _refuse(path, f"is LibreOffice's lock file for a workbook that is open in LibreOffice, not a "
+                            f"workbook: open '{path.name[7:-1]}' instead")
     if not stat.S_ISREG(mode):  # a pipe or device would block or never end
         raise _refuse(path, "is not a regular file")
 
@@ -152,16 +155,18 @@ def _check_format(path: Path, head: bytes) -> None:
         if path.suffix.lower() in ACCEPTED_SUFFIXES:
             # Excel stores a password-protected .xlsx as an OLE container around the package.
             raise _refuse(path, "is password-protected (encrypted): remove the password in Excel "
-                                "(File > Info > Protect Workbook) and save again")
-        raise _refuse(path, "is an old Excel 97-2003 .xls file: save it as .xlsx")
+                                "(File > Info > Protect Workbook) or LibreOffice (File > Properties > "
+                                "Security) and save again")
+        raise _refuse(path, "is an old Excel 97-2003 .xls file: open it in Excel or LibreOffice and save it as .xlsx")
     if head.startswith(ZIP_MAGIC):
         return
     text = _as_text(head)
     if text is not None and text.lstrip().startswith("<"):
-        raise _refuse(path, "is an HTML or XML text file, not an Excel workbook: open it in Excel "
-                            "and save as .xlsx")
+        raise _refuse(path, "is an HTML or XML text file, not an Excel workbook: open it in Excel or "
+                            "LibreOffice and save it as .xlsx")
     if text is not None and any(sep in text for sep in ",;\t"):
-        raise _refuse(path, "is a CSV/text file, not an Excel workbook: open it in Excel and save as .xlsx")
+        raise _refuse(path, "is a CSV/text file, not an Excel workbook: open it in Excel or LibreOffice and "
+                            "save it as .xlsx")
     raise _refuse(path, "is not an Excel workbook (.xlsx/.xlsm)")
 
 
@@ -182,8 +187,9 @@ def _check_extension(path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix not in ACCEPTED_SUFFIXES:
         shown = f"the extension '{path.suffix}'" if suffix else "no extension"
-        raise _refuse(path, f"has {shown}; only .xlsx and .xlsm workbooks are read: save it from "
-                            "Excel as .xlsx")
+        raise _refuse(path, f"has {shown}; only .xlsx and .xlsm workbooks are read: open it in "
+                            "Excel or LibreOffice and save it as .xlsx (in LibreOffice: File > Save As, "
+                            "Excel 2007-365)")
 
 
 # --- 3. the zip directory ------------------------------------------------------------------------

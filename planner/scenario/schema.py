@@ -105,6 +105,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("money_unit", "text", "Unit of every money amount (Budgets, Projects.cost, Indicators.value, "
             "partner caps), e.g. 'million USD'; results then show money per person in USD. Blank = "
             "unnamed money units.", default=""),
+    Setting("language", "enum", "Language of the results workbook, its Brief and the console summary: en "
+            "(English), ru (Russian) or uz (Uzbek, Latin script); ids and the input stay as written. "
+            "planner solve --lang overrides it.", default="en", choices=("en", "ru", "uz")),
     Setting("spread_warning", "number", "Warn when the region that gets most investment per person gets "
             "more than this many times the one that gets least (0 = never warn); Equity rules "
             "(min_share, max_share) bound the spread.", default=10.0, minimum=0.0),
@@ -129,6 +132,10 @@ SHEETS: tuple[Sheet, ...] = (
                    "(goals may target a group)."),
             Column("borders", "ids", "Partners (neighbouring countries) the region borders.",
                    default=(), refers=("Partners.partner",)),
+            Column("lat", "number", "Latitude of the region's centre or capital, for the map of the results "
+                   "(blank = the region is left off the map).", unit="degrees north", minimum=-90.0, maximum=90.0),
+            Column("lon", "number", "Longitude of the region's centre or capital, for the map of the results.",
+                   unit="degrees east", minimum=-180.0, maximum=180.0),
         ),
         required=True, key=("region",),
     ),
@@ -282,6 +289,10 @@ SHEETS: tuple[Sheet, ...] = (
         (
             Column("node", "id", "Node id.", required=True),
             Column("name", "text", "Name for reports."),
+            Column("lat", "number", "Latitude of the junction, for the map of the results (blank = links to "
+                   "it are left off the map).", unit="degrees north", minimum=-90.0, maximum=90.0),
+            Column("lon", "number", "Longitude of the junction, for the map of the results.",
+                   unit="degrees east", minimum=-180.0, maximum=180.0),
         ),
         key=("node",),
     ),

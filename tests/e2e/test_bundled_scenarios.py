@@ -61,18 +61,6 @@ def test_small() -> None:
 
 
 @pytest.fixture(scope="module")
-def uzbekistan_run(tmp_path_factory) -> tuple[int, dict, Path]:
-    """One solve of the Uzbekistan scenario: exit code, --json answer and the results workbook.
-
-    A generous --time-limit: every solve of the missed-goal explanations then runs to its end
-    (their own default limit is 10 s a solve), so the answers do not depend on the machine's load."""
-    out = tmp_path_factory.mktemp("uzbekistan") / "uzbekistan-results.xlsx"
-    result = CliRunner().invoke(app, ["solve", str(SCENARIOS / "uzbekistan.xlsx"), "--json", "--out", str(out),
-                                      "--time-limit", "900"])
-    return result.exit_code, json.loads(result.stdout), out
-
-
-@pytest.fixture(scope="module")
 def uzbekistan(uzbekistan_run) -> tuple[int, dict]:
     code, answer, _ = uzbekistan_run
     return code, answer

@@ -239,6 +239,12 @@ def test_excel_lock_file(work: Path) -> None:
     assert_refused(lock, "Excel's lock file", "open 'scen.xlsx' instead")
 
 
+def test_libreoffice_lock_file(work: Path) -> None:
+    lock = work / ".~lock.scen.xlsx#"
+    lock.write_text("1,user,host,01.12.2026 10:00,user;")
+    assert_refused(lock, "LibreOffice's lock file", "open 'scen.xlsx' instead")
+
+
 def test_permission_denied(valid: Path, work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = work / "locked.xlsx"
     path.write_bytes(valid.read_bytes())
@@ -289,7 +295,7 @@ def test_truncated_workbook(valid: Path, work: Path) -> None:
 def test_csv_named_xlsx(work: Path, content: bytes) -> None:
     path = work / "data.xlsx"
     path.write_bytes(content)
-    assert_refused(path, "is a CSV/text file, not an Excel workbook", "save as .xlsx")
+    assert_refused(path, "is a CSV/text file, not an Excel workbook", "save it as .xlsx")
 
 
 def test_html_named_xls(work: Path) -> None:
