@@ -31,6 +31,13 @@ class Answer:
     spread over the regions is warned about).
     idle_money: budgets no candidate can use for any goal or benefit (planner.results.idle).
     spread: how unevenly investment per person is spread (planner.results.allocation.investment_spread).
+    costs: what the plan pays inside the horizon per (project, start, year, part), own and partner money,
+    nominal (:func:`planner.results.extract.cost_table`); running: the running costs paid per (project, fund,
+    region, year), also part of ``spending``; start_year and escalation (Settings
+    cost_escalation) tell base-year prices from nominal ones.
+    loans: the loan funds (fund, rate, grace, years, repaid_from, annuity); debt_service: their repayments
+    inside the horizon (loan, fund, scope, year, amount), charged to the repaid_from fund; debt_after: the
+    repayments after the horizon (debt left to the future).
     """
 
     scenario: str
@@ -60,6 +67,13 @@ class Answer:
     spread_warning: float = 10.0
     idle_money: pd.DataFrame = field(default_factory=pd.DataFrame)
     spread: dict[str, Any] = field(default_factory=dict)
+    costs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    running: pd.DataFrame = field(default_factory=pd.DataFrame)
+    start_year: int | None = None
+    escalation: float = 0.0
+    loans: pd.DataFrame = field(default_factory=pd.DataFrame)
+    debt_service: pd.DataFrame = field(default_factory=pd.DataFrame)
+    debt_after: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def objective(self) -> float | None:
@@ -86,6 +100,9 @@ class Answer:
             "equity": plain(self.equity),
             "money_that_cannot_help": records(self.idle_money),
             "investment_spread": plain(self.spread),
+            "running_costs": records(self.running),
+            "debt_service": records(self.debt_service),
+            "debt_after_horizon": records(self.debt_after),
         }
 
 
