@@ -38,7 +38,8 @@ def show_answer(answer: Answer) -> None:
         for column in ("region", "project", "start", "share", "kind", "cost"):
             table.add_column(column)
         for row in answer.projects.sort_values(["region", "start"]).itertuples(index=False):
-            table.add_row(_t(row.region), _t(row.project), _t(row.start), f"{row.share:.0%}",
+            start = f"{row.start} (under way)" if getattr(row, "status", "") == "under way" else str(row.start)
+            table.add_row(_t(row.region), _t(row.project), _t(start), f"{row.share:.0%}",
                           _t(row.kind), f"{row.cost:,.2f}")
         out.print(table)
     if not answer.goals.empty:
@@ -53,6 +54,13 @@ def show_answer(answer: Answer) -> None:
         out.print("Money that cannot help: " + idle_summary(answer.idle_money, answer.budgets), markup=False)
     if answer.spread:
         out.print("Regional spread: " + answer.spread["text"], markup=False)
+    if not answer.running.empty:
+        running = answer.running.groupby("year")["amount"].sum()
+        out.print(f"Running costs: {running.sum():,.2f} in all, {running.iloc[-1]:,.2f} a year by "
+                  f"{int(running.index[-1])} (they grow as projects complete)", markup=False)
+    if not answer.debt_after.empty:
+        out.print(f"Debt left after the horizon: {answer.debt_after['amount'].sum():,.2f} (loan repayments until "
+                  f"{int(answer.debt_after['year'].max())})", markup=False)
     if not answer.spending.empty:
         used = answer.spending.groupby("fund")["amount"].sum()
         table = Table(title="Money used per fund")
