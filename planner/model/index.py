@@ -16,6 +16,7 @@ import pandas as pd
 
 from planner.model.investments import InvestmentIndex, build_investment_index
 from planner.scenario import Scenario
+from planner.scenario.checks import under_way
 from planner.scenario.data import POOLED
 from planner.scenario.goals import level_target, shortfall_scale
 from planner.scenario.realism_checks import portfolio_members
@@ -143,14 +144,13 @@ def _projects(scenario: Scenario) -> pd.DataFrame:
     earliest = table["earliest_start"].fillna(y0).astype(int).clip(lower=y0)
     latest = table["latest_start"].fillna(last).astype(int)
     mandatory = table["mandatory"].astype(bool)
-    # A project under way started before the horizon, in its one start year (checks.under_way).
-    given = pd.to_numeric(table["earliest_start"], errors="coerce")
-    under_way = mandatory & given.notna() & (given == pd.to_numeric(table["latest_start"], errors="coerce")) \
-        & (given < y0)
-    frame["first_start"] = np.where(under_way, given.fillna(y0).astype(int), earliest)
-    frame["last_start"] = np.where(under_way, given.fillna(y0).astype(int),
-                                   np.minimum(latest, last - frame["duration"] + 1))
-    frame["under_way"] = under_way.to_numpy(dtype=bool)
+    # A project under way started before the horizon, in its one start year.
+    records = table[["mandatory", "earliest_start", "latest_start"]].to_dict("records")
+    started = np.array([under_way(r, y0) for r in records], dtype=bool)
+    given = table["earliest_start"].fillna(y0).astype(int)
+    frame["first_start"] = np.where(started, given, earliest)
+    frame["last_start"] = np.where(started, given, np.minimum(latest, last - frame["duration"] + 1))
+    frame["under_way"] = started
     frame["mandatory"] = mandatory
     frame["divisible"] = table["divisible"].astype(bool)
     frame["requires"] = table["requires"]

@@ -188,12 +188,11 @@ def _project_money(answer: Answer) -> pd.DataFrame:
     costs = answer.costs
     if costs.empty:
         return pd.DataFrame(columns=columns)
-    factor = (1.0 + answer.escalation) ** (costs["year"] - (answer.start_year or 0)) if answer.escalation else 1.0
     build = (costs["part"] == "build").to_numpy()
     frame = pd.DataFrame({"project": costs["project"], "own": np.where(build, costs["own"], 0.0),
                           "partner": np.where(build, costs["partner"], 0.0),
                           "running": np.where(build, 0.0, costs["own"]),
-                          "base_inside": np.where(build, (costs["own"] + costs["partner"]) / factor, 0.0)})
+                          "base_inside": np.where(build, (costs["own"] + costs["partner"]) / costs["price"], 0.0)})
     return frame.groupby("project")[columns].sum()
 
 

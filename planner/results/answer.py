@@ -32,9 +32,9 @@ class Answer:
     idle_money: budgets no candidate can use for any goal or benefit (planner.results.idle).
     spread: how unevenly investment per person is spread (planner.results.allocation.investment_spread).
     costs: what the plan pays inside the horizon per (project, start, year, part), own and partner money,
-    nominal (:func:`planner.results.extract.cost_table`); running: the running costs paid per (project, fund,
-    region, year), also part of ``spending``; start_year and escalation (Settings
-    cost_escalation) tell base-year prices from nominal ones.
+    nominal, and the year's price factor (:func:`planner.results.extract.cost_table`); running: the running
+    costs paid per (project, fund, region, year), also part of ``spending``; start_year and escalation
+    (Settings cost_escalation).
     loans: the loan funds (fund, rate, grace, years, repaid_from, annuity); debt_service: their repayments
     inside the horizon (loan, fund, scope, year, amount), charged to the repaid_from fund; debt_after: the
     repayments after the horizon (debt left to the future).

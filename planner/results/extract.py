@@ -123,15 +123,17 @@ UNDER_WAY = "under way"
 
 
 def cost_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
-    """What the plan pays inside the horizon, nominal: (project, start, year, part, own, partner) per chosen
-    start and year, part "build" (construction) or "run" (running cost); the payment rows' amounts times the
-    start's share. Years of a project under way before the horizon are not in it (sunk)."""
+    """What the plan pays inside the horizon, nominal: (project, start, year, part, own, partner, price) per
+    chosen start and year, part "build" (construction) or "run" (running cost); the payment rows' amounts
+    times the start's share; price = the escalation factor of the year (nominal / base-year prices). Years
+    of a project under way before the horizon are not in it (sunk)."""
     schedule = model.index.schedule
     share = values[model.columns.col("x", schedule["x"])]
     share = np.where(share > 1 - EPSILON, 1.0, share)
-    table = schedule.assign(own=schedule["own"] * share, partner=schedule["partner"] * share)
+    table = schedule.assign(own=schedule["own"] * share, partner=schedule["partner"] * share,
+                            price=schedule["year"].map(model.index.escalation).to_numpy(dtype=float))
     table = table[share > EPSILON]
-    return table[["project", "start", "year", "part", "own", "partner"]].reset_index(drop=True)
+    return table[["project", "start", "year", "part", "own", "partner", "price"]].reset_index(drop=True)
 
 
 def debt_tables(model: AllocationModel, values: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
