@@ -368,7 +368,7 @@ def _running_chart(ws, answer: Answer) -> None:
     chart.type = "col"
     chart.grouping = "stacked"
     chart.overlap = 100
-    chart.title = "Construction and running costs per year (running costs grow as projects complete)"
+    chart.title = "Construction and running costs per year"
     chart.add_data(Reference(ws, min_col=start_col + 1, max_col=start_col + len(block.columns) - 1,
                              min_row=1, max_row=len(block) + 1), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=start_col, min_row=2, max_row=len(block) + 1))

@@ -224,3 +224,15 @@ def test_cost_escalation_applies_to_running_costs_and_profiles(tmp_path):
     tables["CostProfiles"] = profile("P", 0.5, 0.5)
     answer = solve_ok(tmp_path, tables)
     assert per_year(answer) == pytest.approx({2026: 5, 2027: 5.5, 2028: 1.21})
+
+
+def test_money_of_the_last_year_can_help_when_it_pays_a_running_cost(tmp_path):
+    # Horizon 2026-2027. P (cost 5, +1) is complete in 2027. Without a running cost, 2027's money
+    # cannot help (a project paid then is complete only after the horizon); with one (1 a year), that
+    # money keeps P running in 2027, so it can.
+    tables = scenario([project("P", 5)], [impact("P", 1)], pooled({2026: 5, 2027: 1}))
+    idle = solve_ok(tmp_path, tables)["money_that_cannot_help"]
+    assert [(r["year"], r["amount"]) for r in idle] == [(2027, 1.0)]
+    tables["Projects"][0]["running_cost"] = 1
+    answer = solve_ok(tmp_path, tables)
+    assert answer["money_that_cannot_help"] == [] and answer["objective"] == pytest.approx(1)
