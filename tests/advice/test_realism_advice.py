@@ -116,3 +116,18 @@ def test_compare_a_scenario_with_and_without_running_costs(tmp_path):
     overview = result.overview.set_index("scenario")
     assert len(overview) == 2 and (overview["status"] == "optimal").all()
     assert not result.inputs.empty  # the running_cost cells differ
+
+
+def test_diagnosis_names_a_tranche_limit_and_its_repair(tmp_path):
+    # Mandatory divisible D (cost 10) must be funded in full, but each of 2026 and 2027 has only 5:
+    # two tranches of 50% would do, max_tranches allows one. Repairs: one more tranche (1 -> 2), or 5
+    # more money in one of the years, or D made optional.
+    tables = scenario([project("D", 10, divisible="yes", mandatory="yes", max_tranches=1)], [impact("D", 1)],
+                      pooled({2026: 5, 2027: 5}), horizon=3)
+    result = diagnose(load(tmp_path, tables))
+    assert result.status == "infeasible"
+    where = {c["rule"]: f"{c['sheet']}!{c['row']}" for c in result.conflict}
+    assert where["max_tranches D"] == "Projects!2"
+    repairs = {r["rule"]: r for r in result.repairs}
+    assert repairs["max_tranches D"]["amount"] == pytest.approx(1)
+    assert "(1 -> 2)" in repairs["max_tranches D"]["text"]
