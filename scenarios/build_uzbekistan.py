@@ -38,7 +38,7 @@ YEARS = list(range(START_YEAR, START_YEAR + HORIZON))
 GDP_2025_TRN_UZS = 1849.7          # sourced: 2025 preliminary GDP, National Statistics Committee via Sputnik
 GDP_2024_BN_USD = 121.4            # sourced: 2024 GDP after the SNA-2008 revision, via fergana.media / SIAT
 GDP_PER_HEAD_2024_M_UZS = 41.3     # sourced: 2024 GDP per head, same release
-GDP_JAN_SEP_2021_BN_UZS = 519_825.1  # sourced: stat.uz, national GDP Jan-Sep 2021 (the regions' table sums to 457.3 trn)
+GDP_JAN_SEP_2021_BN_UZS = 519_825.1  # sourced: stat.uz, national GDP Jan-Sep 2021 (regions: 457.3 trn)
 # Employment: no statistics-agency figure in shared/data; a ministry figure reported in the press, as the
 # order of magnitude (illustrative): 14.21 million employed on 1 July 2024, of them 1.9 million abroad.
 EMPLOYED_2024_M = 14.21

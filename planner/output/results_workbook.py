@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
 from planner.advice.findings import Findings
-from planner.model.index import RUN
+from planner.model.index import BUILD, RUN
 from planner.output.advice_workbooks import diagnosis_sheet, marginal_sheet
 from planner.output.excel import (
     MONEY,
@@ -136,8 +136,10 @@ def summary_frame(answer: Answer) -> pd.DataFrame:
 
 
 def plan_frame(answer: Answer) -> pd.DataFrame:
-    """One row per chosen project: its tranches (start years and shares), region, kind, costs,
-    partner money, the funds that pay and what each fund pays in each year.
+    """One row per chosen project: its tranches (start years and shares), status (when a project is under
+    way), region, kind, the construction money paid inside the horizon (total, own, partner; nominal), its
+    cost in base-year prices and the sunk cost of a project under way (when they differ), running costs
+    (when any), the funds that pay and what each fund pays in each year.
 
     A divisible project may start in several tranches; they share one row, so every money
     column sums to what was paid (own cost and the paid columns to the spending, partner money
@@ -188,7 +190,7 @@ def _project_money(answer: Answer) -> pd.DataFrame:
     costs = answer.costs
     if costs.empty:
         return pd.DataFrame(columns=columns)
-    build = (costs["part"] == "build").to_numpy()
+    build = (costs["part"] == BUILD).to_numpy()
     frame = pd.DataFrame({"project": costs["project"], "own": np.where(build, costs["own"], 0.0),
                           "partner": np.where(build, costs["partner"], 0.0),
                           "running": np.where(build, 0.0, costs["own"]),

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.model.index import RUN
 from planner.results.answer import Answer
 from planner.scenario.units import per_person_unit
 
@@ -37,8 +38,8 @@ def allocation_table(answer: Answer) -> pd.DataFrame:
     total_population = population.sum()
     regions["population_share"] = population / total_population if total_population > 0 else np.nan
     flows = answer.flows
-    running = flows[flows["part"] == "run"] if "part" in flows else flows.iloc[0:0]
-    building = flows[flows["part"] != "run"] if "part" in flows else flows
+    running = flows[flows["part"] == RUN] if "part" in flows else flows.iloc[0:0]
+    building = flows[flows["part"] != RUN] if "part" in flows else flows
     invested = building.groupby("payer")["amount"].sum() if not building.empty else pd.Series(dtype=float)
     regions["invested"] = regions["region"].map(invested).fillna(0.0).astype(float)
     total = regions["invested"].sum()

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from planner.model import AllocationModel
+from planner.model.index import BUILD
 from planner.model.network import true_effects
 
 
@@ -33,7 +34,7 @@ def partner_table(costs: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
     (share x partner_share x cost / duration while active, or as the cost profile says; nominal)."""
     if costs.empty:
         return pd.DataFrame()
-    rows = costs[(costs["part"] == "build") & costs["project"].map(projects["partner"]).notna()]
+    rows = costs[(costs["part"] == BUILD) & costs["project"].map(projects["partner"]).notna()]
     if rows.empty:
         return pd.DataFrame()
     table = pd.DataFrame({"partner": rows["project"].map(projects["partner"]).to_numpy(),
