@@ -236,3 +236,25 @@ def test_money_of_the_last_year_can_help_when_it_pays_a_running_cost(tmp_path):
     tables["Projects"][0]["running_cost"] = 1
     answer = solve_ok(tmp_path, tables)
     assert answer["money_that_cannot_help"] == [] and answer["objective"] == pytest.approx(1)
+
+
+def test_a_regional_loan_is_repaid_from_the_same_region_s_budget(tmp_path):
+    # Regional loan L (10% interest, 2 repayments) lends 10 in 2026 in each of A and B, repaid from the
+    # regional carry-over fund G. P in A (cost 10, +5) costs 10 x 0.5762 = 5.76 a year in 2027-2028 from
+    # G's A budget: 11.52 > 7, then <= 12. Q in B (cost 4, +3) needs 2.30 a year from G's B budget, which
+    # has no row (0) until one is added. Benefit with 12 in A: P alone, 5 x 2 = 10; with 5 in B too: 16.
+    funds = [{"fund": "G", "carry_over": "yes"},
+             {"fund": "L", "kind": "loan", "repaid_from": "G", "repayment_years": 2, "interest_rate": 0.1}]
+    budgets = [{"fund": "L", "year": 2026, "region": r, "amount": 10} for r in ("A", "B")] + [
+        {"fund": "G", "year": 2027, "region": "A", "amount": 7}]
+    tables = scenario([project("P", 10), project("Q", 4, region="B")], [impact("P", 5), impact("Q", 3)], budgets,
+                      horizon=3, funds=funds)
+    assert solve_ok(tmp_path, tables)["projects"] == []
+    tables["Budgets"][2]["amount"] = 12
+    answer = solve_ok(tmp_path, tables)
+    assert chosen(answer) == {"P": 2026} and answer["objective"] == pytest.approx(10)
+    assert {(r["scope"], r["year"]): r["amount"] for r in answer["debt_service"]} == pytest.approx(
+        {("A", 2027): 10 * 0.1 / (1 - 1.1 ** -2), ("A", 2028): 10 * 0.1 / (1 - 1.1 ** -2)})
+    tables["Budgets"].append({"fund": "G", "year": 2027, "region": "B", "amount": 5})
+    answer = solve_ok(tmp_path, tables)
+    assert chosen(answer) == {"P": 2026, "Q": 2026} and answer["objective"] == pytest.approx(16)
