@@ -34,20 +34,32 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 # ---------------------------------------------------------------------------------------------
 START_YEAR, HORIZON = 2026, 10
 YEARS = list(range(START_YEAR, START_YEAR + HORIZON))
-UZS_PER_USD_2021 = 10_610          # illustrative: about the 2021 average official rate
-ANNUAL_FROM_JAN_SEP = 12 / 9       # derived: Jan-Sep figure scaled to a full year
-EMPLOYED_PER_RESIDENT = 0.37       # illustrative: ~14 m employed of ~38 m residents
+# National levels (the base year is 2025, the last year before the horizon). DOMAIN.md D.3:
+GDP_2025_TRN_UZS = 1849.7          # sourced: 2025 preliminary GDP, National Statistics Committee via Sputnik
+GDP_2024_BN_USD = 121.4            # sourced: 2024 GDP after the SNA-2008 revision, via fergana.media / SIAT
+GDP_PER_HEAD_2024_M_UZS = 41.3     # sourced: 2024 GDP per head, same release
+GDP_JAN_SEP_2021_BN_UZS = 519_825.1  # sourced: stat.uz, national GDP Jan-Sep 2021 (regions: 457.3 trn)
+# Employment: no statistics-agency figure in shared/data; a ministry figure reported in the press, as the
+# order of magnitude (illustrative): 14.21 million employed on 1 July 2024, of them 1.9 million abroad.
+EMPLOYED_2024_M = 14.21
+ABROAD_2024_M = 1.9
+EMPLOYMENT_SOURCE = ("Ministry of Employment and Poverty Reduction, 1 July 2024, via UzDaily 1 Nov 2024 "
+                     "(https://uzdaily.ru/ru/okolo-2-mln-grazhdan-uzbekistana-rabotaiut-za-rubezhom); not in "
+                     "shared/data and not a statistics-agency figure")
 DISCOUNT_RATE = 0.05               # sourced: EC benchmark social discount rate (DOMAIN C.3)
 DECAY = 1.0                        # sourced: Graham, Gibbons & Martin 2009, manufacturing
 ELASTICITY = 0.04                  # sourced: Graham, Gibbons & Martin 2009, all sectors
 STRONG_ELASTICITY = 0.071          # sourced: World Bank, developing-country mean (DOMAIN C.1)
+ESCALATION = 0.03                  # illustrative: construction prices rising 3% a year in USD (a variant)
+LOAN = (0.03, 5, 20)               # illustrative: interest, grace years, yearly repayments (a variant)
 
-# Budgets as shares of the 2021 annual GRP level (sum of the 14 regions), per year.
+# Budgets as shares of the base-year GRP level (sum of the 14 regions), per year: about 425 million USD a
+# year for these programmes (the money of the earlier 2021-based scenario, now a third of a percent of GRP).
 BUDGET_SHARE = {
-    "state_budget": 0.0030,         # regional-development part of state capital spending
-    "reconstruction_fund": 0.0013,  # Fund for Reconstruction and Development, these programmes
-    "regional_budgets": 0.0013,     # each region: this share of its own GRP
-    "dev_bank": 0.0017,             # ADB/EBRD/AIIB/IsDB co-financing envelope
+    "state_budget": 0.0013,         # regional-development part of state capital spending
+    "reconstruction_fund": 0.0006,  # Fund for Reconstruction and Development, these programmes
+    "regional_budgets": 0.0006,     # each region: this share of its own GRP
+    "dev_bank": 0.0008,             # ADB/EBRD/AIIB/IsDB co-financing envelope
 }
 CARRY_OVER = {"state_budget": "no", "regional_budgets": "yes", "reconstruction_fund": "yes",
               "dev_bank": "yes"}
@@ -114,6 +126,23 @@ SECTORS = {
     "sme": (0.15, 0.050, "small-business credit lines and handicrafts, ~20k USD per job"),
     "utility": (0.05, 0.002, "power and water supply for industry"),
 }
+# Construction spending is rarely even (illustrative S-curves: slow start with design and mobilisation, a peak,
+# a completion tail): projects of 3 years and more, and 2-year projects of 100 million USD or more.
+PROFILES = {2: (0.4, 0.6), 3: (0.2, 0.5, 0.3), 4: (0.15, 0.35, 0.35, 0.15), 5: (0.1, 0.2, 0.3, 0.25, 0.15)}
+LARGE = 100
+# Running costs a year once complete, as a share of the cost (illustrative orders of magnitude, not in
+# shared/data): road maintenance (routine and periodic, 1-3% of the asset value a year for paved roads),
+# the public infrastructure of clusters (power and water supply, irrigation, the data centre's power and
+# staff, the colleges', academies' and laboratories' staff). Plants, parks and programmes are run by their
+# operators or end when disbursed: no public running cost. Paid from recurrent budgets, never by the banks.
+ROAD_MAINTENANCE = 0.02
+CLUSTER_RUNNING = {"utility": 0.02, "irrigation": 0.02, "data_centre": 0.05, "training": 0.06}
+RECURRENT = "state_budget, regional_budgets"
+# A project already under way (started in 2025, before the horizon): its 2025 spending is sunk.
+UNDER_WAY = {"m_aral_water": 2025}
+# Divisible programmes are funded in one or two real tranches of at least a quarter each.
+MIN_TRANCHE, MAX_TRANCHES = 0.25, 2
+
 FACTOR_ELASTICITY = 0.3   # illustrative: regional factor = (GRP per head / national) ** 0.3
 FACTOR_CAP = (0.85, 1.25)  # illustrative: Navoi's mining output per head is not the return on new capital
 SYNERGY_SHARE = 0.5  # illustrative: a complete cluster adds 50% of its cheapest complete set's impacts
@@ -340,6 +369,19 @@ def read_data(data: Path) -> tuple[list[dict], list[dict]]:
     return regions, links
 
 
+def national_levels(regions_csv: list[dict]) -> dict[str, float]:
+    """The national figures the regional levels are rebased on (each is a Sources row): the exchange rate
+    the 2024 statistics imply, 2025 GDP in million USD, and the share of GDP the regions' table covers."""
+    pop_2024 = sum(float(r["pop_2024_01_01_thousand"]) for r in regions_csv) * 1000
+    pop_2026 = sum(float(r["pop_2026_01_01_thousand"]) for r in regions_csv) * 1000
+    mean_pop_2024 = (pop_2024 + (pop_2024 + pop_2026) / 2) / 2
+    uzs_per_usd = GDP_PER_HEAD_2024_M_UZS * 1e6 * mean_pop_2024 / (GDP_2024_BN_USD * 1e9)
+    grp_2021_sum = sum(float(r["grp_jan_sep_2021_trn_uzs"]) for r in regions_csv)
+    return {"mean_pop_2024": mean_pop_2024, "uzs_per_usd": uzs_per_usd,
+            "gdp_2025_musd": GDP_2025_TRN_UZS * 1e12 / uzs_per_usd / 1e6, "grp_2021_sum": grp_2021_sum,
+            "coverage": grp_2021_sum * 1000 / GDP_JAN_SEP_2021_BN_UZS}
+
+
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     h = (math.sin((p2 - p1) / 2) ** 2
@@ -376,9 +418,12 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
     # ---- regions
     ids = [region_id(r["region"]) for r in regions_csv]
     pop = {i: round(float(r["pop_2026_01_01_thousand"]) * 1000) for i, r in zip(ids, regions_csv)}
-    grp = {i: round(float(r["grp_jan_sep_2021_trn_uzs"]) * 1e6 * ANNUAL_FROM_JAN_SEP / UZS_PER_USD_2021, 1)
-           for i, r in zip(ids, regions_csv)}
-    jobs = {i: round(pop[i] / 1000 * EMPLOYED_PER_RESIDENT, 1) for i in ids}
+    national = national_levels(regions_csv)
+    grp_2021 = {i: float(r["grp_jan_sep_2021_trn_uzs"]) for i, r in zip(ids, regions_csv)}
+    regional_gdp = national["gdp_2025_musd"] * national["coverage"]
+    grp = {i: round(regional_gdp * grp_2021[i] / national["grp_2021_sum"], 1) for i in ids}
+    employed = (EMPLOYED_2024_M - ABROAD_2024_M) * 1000
+    jobs = {i: round(employed * pop[i] / sum(pop.values()), 1) for i in ids}
     regions = [["region", "name", "population", "group", "borders", "lat", "lon"]]
     for i, r in zip(ids, regions_csv):
         borders = ", ".join(b for b in r["border_countries_iso3"].split(";") if b)
@@ -389,11 +434,12 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
         src.append([f"population {i}", pop[i], "persons, 1 Jan 2026", stat_pop, "sourced",
                     f"{r['pop_2026_01_01_thousand']} thousand x 1000 (start of the horizon)"])
         src.append([f"GRP Jan-Sep 2021 {i}", float(r["grp_jan_sep_2021_trn_uzs"]), "trillion UZS, current prices",
-                    stat_grp, "sourced", name])
-        src.append([f"GRP {i}", grp[i], "million USD per year", "derived from the Jan-Sep 2021 row with the exchange "
-                    "rate and annualisation rows below",
-                    "derived", f"{r['grp_jan_sep_2021_trn_uzs']} trn UZS x 12/9 / {UZS_PER_USD_2021} UZS per USD; "
-                    "a 2021 level held constant as the pre-project baseline"])
+                    stat_grp, "sourced", f"{name}: its share of the 14 regions' sum, "
+                    f"{grp_2021[i] / national['grp_2021_sum']:.2%}, is the regional share used"])
+        src.append([f"GRP {i}", grp[i], "million USD per year", "derived from the national rows below",
+                    "derived", f"2025 GDP {national['gdp_2025_musd']:,.0f} million USD x regional coverage "
+                    f"{national['coverage']:.4f} x the region's 2021 share; the 2025 level held constant as the "
+                    "pre-project baseline"])
         src.append([f"area {i}", float(r["area_km2_statuz_via_wikipedia"]), "km2",
                     "stat.uz figures via Wikipedia 'Regions of Uzbekistan' (DOMAIN.md D.2)", "sourced",
                     "context only; not used by the model"])
@@ -401,20 +447,40 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
                     "DOMAIN.md D.4 (uz_regions.csv border_countries_iso3)", "sourced",
                     "Tashkent region, Namangan and Fergana partly from general geography; Tashkent city "
                     "treated as non-border"])
-        src.append([f"jobs {i}", jobs[i], "thousand employed", "rule below", "illustrative",
-                    f"population x {EMPLOYED_PER_RESIDENT}"])
+        src.append([f"jobs {i}", jobs[i], "thousand employed", "employed in the country (row below) x the "
+                    "region's share of the 1 Jan 2026 population", "illustrative",
+                    "no regional employment table in shared/data; the national figure is illustrative too"])
         src.append([f"capital {i}", f"{r['capital']} ({r['cap_lat_geonames']}, {r['cap_lon_geonames']})",
                     "degrees north, east", "GeoNames coordinates of the capital (uz_regions.csv cap_lat_geonames, "
                     "cap_lon_geonames)", "sourced", "Regions.lat / Regions.lon: where the map draws the region"])
     src += [
-        ["exchange rate 2021", UZS_PER_USD_2021, "UZS per USD", "approximately the 2021 average official rate "
-         "(Central Bank of Uzbekistan, cbu.uz); not in the stored sources", "illustrative",
-         "replace with the official annual average"],
-        ["annualisation of Jan-Sep GRP", round(ANNUAL_FROM_JAN_SEP, 6), "factor", "12/9", "derived",
-         "ignores seasonality (Q4 is usually above average, so annual GRP is understated)"],
-        ["employed per resident", EMPLOYED_PER_RESIDENT, "share", "order of magnitude of national employment "
-         "(about 14 m employed of about 38 m residents); no regional employment table in the stored sources",
-         "illustrative", "baseline jobs = population x share"],
+        ["GDP 2025", GDP_2025_TRN_UZS, "trillion UZS, current prices", "National Statistics Committee via Sputnik, "
+         "11 Mar 2026 (DOMAIN.md D.3)", "sourced", "preliminary; +7.7% in real terms; the latest published year"],
+        ["GDP 2024", GDP_2024_BN_USD, "billion USD", "statistics agency via fergana.media and the SIAT note on the "
+         "SNA-2008 revision (DOMAIN.md D.3)", "sourced", "after the revision for the non-observed economy (from "
+         "115 billion); post-revision levels only, none from before it"],
+        ["GDP per head 2024", GDP_PER_HEAD_2024_M_UZS, "million UZS", "same release (DOMAIN.md D.3)", "sourced",
+         "after the revision"],
+        ["mean population 2024", round(national["mean_pop_2024"]), "persons", "1 Jan 2024 and 1 Jan 2026 "
+         "populations (uz_regions.csv)", "derived", "mean of 1 Jan 2024 and 1 Jan 2025; 1 Jan 2025 taken as "
+         "the midpoint of 1 Jan 2024 and 1 Jan 2026"],
+        ["exchange rate 2024", round(national["uzs_per_usd"], 1), "UZS per USD", "derived from the two 2024 "
+         "rows above: GDP per head x mean population / GDP in USD", "derived",
+         "the rate the statistics agency's own 2024 figures imply (no exchange rate in shared/data); applied to "
+         "2025 as well: replace with the Central Bank's 2025 average"],
+        ["GDP 2025 in USD", round(national["gdp_2025_musd"]), "million USD", "GDP 2025 / exchange rate 2024",
+         "derived", f"{GDP_2025_TRN_UZS} trillion UZS / {national['uzs_per_usd']:,.1f}"],
+        ["national GDP Jan-Sep 2021", GDP_JAN_SEP_2021_BN_UZS, "billion UZS", "stat.uz (DOMAIN.md D.3)", "sourced",
+         "the 14 regions' table sums to 457.3 trillion of it"],
+        ["regional coverage of GDP", round(national["coverage"], 4), "share", "regional sum 457.3 / national "
+         "519.8 trillion UZS, Jan-Sep 2021 (DOMAIN.md D.3)", "derived", "the part of GDP that is not allocated "
+         "to regions stays unallocated: the 14 regions' GRP sums to this share of 2025 GDP"],
+        ["GRP, 14 regions", round(sum(grp.values()), 1), "million USD per year", "the GRP rows above", "derived",
+         "2025 levels in USD; the earlier scenario's 57.5 billion (Jan-Sep 2021 x 4/3 at an unsourced rate) is "
+         "replaced"],
+        ["employed in the country", round(employed, 1), "thousand", EMPLOYMENT_SOURCE, "illustrative",
+         f"{EMPLOYED_2024_M} million employed minus {ABROAD_2024_M} million working abroad; replace with the "
+         "statistics agency's labour-force figure for 2025"],
         ["groups (zones)", "6 zones", "", "USIP six broad geographic regions, as suggested in DOMAIN.md D.4",
          "derived", "fergana_valley = Andijan, Namangan, Fergana; a suggestion, not an official classification"],
         ["lagging regions", ", ".join(LAGGING), "", "Surkova (2012), Agricultura Tropica et Subtropica 45/1, "
@@ -483,7 +549,8 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
     grp_total = round(sum(grp.values()), 1)
 
     # ---- funds and budgets
-    funds = [["fund", "carry_over"]] + [[f, CARRY_OVER[f]] for f in BUDGET_SHARE]
+    funds = [["fund", "carry_over", "kind", "interest_rate", "grace_years", "repayment_years", "repaid_from"]] + [
+        [f, CARRY_OVER[f], "grant", None, None, None, None] for f in BUDGET_SHARE]
     budgets = [["fund", "year", "region", "amount"]]
     for f, share in BUDGET_SHARE.items():
         if f == "regional_budgets":
@@ -498,7 +565,7 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
             for y in YEARS:
                 budgets.append([f, y, None, amount])
             src.append([f"budget {f}", amount, "million USD per year", FUND_NOTE[f], "illustrative",
-                        f"{share:.2%} of the 2021 GRP sum ({grp_total} million USD), every year 2026-2035; "
+                        f"{share:.2%} of the base-year GRP sum ({grp_total} million USD), every year 2026-2035; "
                         "state capital budgets are a few % of GDP, only a share goes to these programmes"])
     src.append(["carry_over", ", ".join(f"{f}={v}" for f, v in CARRY_OVER.items()), "", "choice", "illustrative",
                 "annual appropriations lapse; fund and loan envelopes carry over"])
@@ -515,12 +582,13 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
     # ---- projects
     header = ["project", "name", "kind", "region", "cost", "duration", "earliest_start", "latest_start",
               "mandatory", "divisible", "requires", "excludes", "funds", "cluster", "role", "link", "new_time",
-              "partner", "partner_share"]
+              "partner", "partner_share", "running_cost", "running_funds", "min_tranche", "max_tranches"]
     projects = [header]
+    profiles = [["project", "year_offset", "share"]]
     impacts = [["project", "indicator", "region", "value"]]
     project_impacts: dict[str, tuple[float, float]] = {}
 
-    def add_project(pid, name, kind, region, cost, duration, extra):
+    def add_project(pid, name, kind, region, cost, duration, extra, sector=None):
         row = {c: None for c in header}
         row.update(project=pid, name=name, kind=kind, region=region, cost=cost, duration=duration,
                    mandatory="no", divisible="yes" if pid in DIVISIBLE else "no",
@@ -529,6 +597,15 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
         if pid in READY and row["mandatory"] != "yes" and pid not in DIVISIBLE:
             row["earliest_start"] = READY[pid]
             row["latest_start"] = min(row["latest_start"], READY[pid] + WINDOW - 1)
+        if pid in UNDER_WAY:
+            row.update(mandatory="yes", earliest_start=UNDER_WAY[pid], latest_start=UNDER_WAY[pid])
+        share = ROAD_MAINTENANCE if kind == "transport" else CLUSTER_RUNNING.get(sector, 0.0) if row["cluster"] else 0.0
+        if share:
+            row.update(running_cost=round(cost * share, 1), running_funds=RECURRENT)
+        if pid in DIVISIBLE:
+            row.update(min_tranche=MIN_TRANCHE, max_tranches=MAX_TRANCHES)
+        if duration in PROFILES and (duration >= 3 or cost >= LARGE) and kind != "crossborder":
+            profiles.extend([pid, k, w] for k, w in enumerate(PROFILES[duration]))
         projects.append([row[c] for c in header])
 
     def add_impacts(pid, region, cost, sector):
@@ -558,8 +635,9 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
                     "illustrative", f"(GRP per head / national GRP per head) ^ {FACTOR_ELASTICITY}, kept within "
                     f"{FACTOR_CAP[0]}-{FACTOR_CAP[1]}; GRP impacts x factor, jobs impacts / factor"])
 
-    for pid, name, kind, region, cost, duration, sector, note, extra in OTHER_PROJECTS:
-        add_project(pid, name, kind, region, cost, duration, extra)
+    durations = {p[0]: p[5] for p in OTHER_PROJECTS}
+    for pid, name, kind, region, cost, years, sector, note, extra in OTHER_PROJECTS:
+        add_project(pid, name, kind, region, cost, years, extra, sector)
         add_impacts(pid, region, cost, sector)
         g, j = SECTORS[sector][:2]
         src.append([f"project {pid}", cost, "million USD", "cost: " + note, "illustrative",
@@ -653,15 +731,37 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
          "per-km anchors instead"],
         ["durations", "1-5", "years", "choice", "illustrative",
          "colleges and laboratories 1 year; plants, parks and terminals 2-3; programmes 2-3; roads 2-5 by length "
-         "and terrain; cost is spread evenly over the duration"],
+         "and terrain"],
+        ["cost profiles (CostProfiles)", "; ".join(f"{d} years: " + "/".join(f"{w:.0%}" for w in shares)
+                                                    for d, shares in PROFILES.items()), "share of cost per year",
+         "choice", "illustrative", f"construction S-curves for projects of 3 years and more and 2-year projects "
+         f"of {LARGE} million USD or more (design and mobilisation, peak, completion tail); smaller projects "
+         "and cross-border projects (whose partner agreements fix equal yearly contributions) are paid evenly "
+         "over their duration"],
+        ["running costs (Projects.running_cost)", f"roads {ROAD_MAINTENANCE:.0%} of cost a year; cluster "
+         + ", ".join(f"{k} {v:.0%}" for k, v in CLUSTER_RUNNING.items()), "share of cost per year", "choice",
+         "illustrative", "not in shared/data: road maintenance (routine and periodic, of the order of 1-3% of "
+         "a paved road's value a year), and the public infrastructure of clusters (power and water supply, "
+         "irrigation, the data centre's power and staff, colleges' and laboratories' staff); paid in every "
+         f"complete year from the recurrent budgets ({RECURRENT}), never by the development banks; plants and "
+         "programmes are run by their operators"],
+        ["project under way", ", ".join(f"{p} since {y}" for p, y in UNDER_WAY.items()), "start year", "choice",
+         "illustrative", "; ".join(
+             f"{p} started in {y} (mandatory, earliest = latest start {y}): its spending before {START_YEAR} "
+             f"({START_YEAR - y} of its {durations[p]} years) is sunk, the rest is paid from {START_YEAR}, "
+             f"complete from {y + durations[p]}"
+             for p, y in UNDER_WAY.items())],
+        ["tranches of divisible programmes", f"at least {MIN_TRANCHE:.0%}, at most {MAX_TRANCHES}",
+         "share per start year, start years", "choice", "illustrative",
+         "Projects.min_tranche and max_tranches: one or two real tranches, no slivers of 1-2%"],
         ["fund eligibility (Projects.funds)", "see Projects", "", "choice", "illustrative",
          "dev_bank only for international corridors (CAREC), water, irrigation, small-business credit lines, "
          "cold chains, the Jizzakh zone, power and the data centre, as typical ADB/EBRD/IsDB/AIIB lending; "
          "national roads not from regional budgets"],
         ["partner shares", "0.1-0.5", "share of cost", "choice", "illustrative",
          "0.3 for most cross-border projects; 0.5 for the ICIC (sourced 50/50 template); 0.1 for Afghanistan"],
-        ["mandatory projects", "m_aral_water by 2027, m_ng_mudflow by 2028", "start year", "choice",
-         "illustrative", "social and safety obligations that must start by these years"],
+        ["mandatory projects", "m_aral_water (under way since 2025), m_ng_mudflow by 2028", "start year",
+         "choice", "illustrative", "social and safety obligations"],
         ["requires / excludes", "see Projects", "", "choice", "illustrative",
          "a finishing centre needs the mill; a processing plant needs power; a cold store needs its plant; "
          "the second IT campus needs the first; copper and gold plants compete for one site; two options on "
@@ -673,6 +773,15 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
         ["budgets in 2035", "unused", "", "consequence of the horizon", "derived",
          "a project paid in 2035 would be complete only in 2036, after the horizon, so nothing starts then"],
     ]
+
+    # ---- portfolio rules: at least one project hosted in every border region
+    portfolio = [["rule", "projects", "kind", "region", "at_least", "at_most"]]
+    border = [i for i, r in zip(ids, regions_csv) if r["border_countries_iso3"]]
+    for i in border:
+        portfolio.append([f"border_{i}", None, None, i, 1, None])
+    src.append(["portfolio rules border_*", 1, "projects per region", "policy choice", "illustrative",
+                f"at least one project hosted in each of the {len(border)} border regions (every region but "
+                "Tashkent city, DOMAIN.md D.4): a border-development programme's quota"])
 
     cost_shares = [["project", "region", "share"]]
     for pid, shares in COST_SHARES.items():
@@ -694,9 +803,9 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
         ("g_jobs_fergana_valley", "jobs", "fergana_valley", 2030, round(sum(jobs[i] for i in fv) + 12, 1), 1, 1,
          "no", "Fergana valley: +12 thousand jobs by 2030"),
         ("g_grp_country", "grp", None, None, round(grp_total + 1100, 1), 2, 1, "no",
-         "country: +1,100 million USD GRP per year by 2035 (+1.9%)"),
+         f"country: +1,100 million USD GRP per year by 2035 (+{1100 / grp_total:.1%})"),
         ("g_grp_country_2030", "grp", None, 2030, round(grp_total + 500, 1), 2, 1, "no",
-         "country: +500 million USD GRP per year by 2030 (mid-term milestone)"),
+         f"country: +500 million USD GRP per year by 2030 (+{500 / grp_total:.1%}; mid-term milestone)"),
         ("g_access_karakalpakstan", "accessibility", "karakalpakstan", None, round(acc["karakalpakstan"] * 1.10), 2, 1,
          "no", "Karakalpakstan: accessibility +10% by 2035"),
         ("g_grp_surkhandarya", "grp", "surkhandarya", None, round(grp["surkhandarya"] + 60, 1), 2, 1, "no",
@@ -727,6 +836,7 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
         ["output_indicator", "grp"],
         ["accessibility_indicator", "accessibility"],
         ["money_unit", "million USD"],
+        ["cost_escalation", 0],
     ]
     src += [
         ["discount_rate", DISCOUNT_RATE, "per year", "EC benchmark social discount rate 5% (Evans in Florio ed.; "
@@ -749,11 +859,19 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
         ["disparity-first", "Goals", "goal=g_jobs_lagging", "priority", 1, None],
         ["half-partners", "Partners", None, "max_per_year", None, 0.5],
         ["strong-agglomeration", "Settings", "key=agglomeration_elasticity", "value", STRONG_ELASTICITY, None],
+        ["escalation", "Settings", "key=cost_escalation", "value", ESCALATION, None],
+        ["dev-bank-loans", "Funds", "fund=dev_bank", "kind", "loan", None],
+        ["dev-bank-loans", "Funds", "fund=dev_bank", "interest_rate", LOAN[0], None],
+        ["dev-bank-loans", "Funds", "fund=dev_bank", "grace_years", LOAN[1], None],
+        ["dev-bank-loans", "Funds", "fund=dev_bank", "repayment_years", LOAN[2], None],
+        ["dev-bank-loans", "Funds", "fund=dev_bank", "repaid_from", "state_budget", None],
     ]
     src.append(["variants", "Variants sheet", "", "issue 6", "illustrative",
                 "budget-cut: all budgets x 0.8; more-dev-bank: dev_bank x 1.5; benefit: maximise discounted GRP "
                 "(soft goal targets set to 0); disparity-first: the disparity goal at priority 1; half-partners: "
-                "partner caps x 0.5; strong-agglomeration: elasticity 0.071"])
+                "partner caps x 0.5; strong-agglomeration: elasticity 0.071; escalation: costs rise "
+                f"{ESCALATION:.0%} a year in USD; dev-bank-loans: the development-bank money is lent at "
+                f"{LOAN[0]:.0%}, {LOAN[1]} grace years, {LOAN[2]} yearly repayments from the state budget"])
     src.append(["strong-agglomeration elasticity", STRONG_ELASTICITY, "", "World Bank report on Grover, Lall & "
                 "Timmis: unweighted IV-based mean 7.1% for non-high-income countries (DOMAIN.md C.1)", "sourced",
                 "used by the strong-agglomeration variant"])
@@ -762,7 +880,8 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
         "Settings": settings, "Regions": regions, "Indicators": indicators, "Baseline": baseline,
         "Funds": funds, "Budgets": budgets, "Projects": projects, "Impacts": impacts, "Goals": goals,
         "Clusters": clusters, "Network": network, "Nodes": nodes, "Partners": partners,
-        "CostShares": cost_shares, "Variants": variants, "Sources": src,
+        "CostShares": cost_shares, "CostProfiles": profiles, "Portfolio": portfolio, "Variants": variants,
+        "Sources": src,
     }
 
 

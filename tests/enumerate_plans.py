@@ -1,4 +1,5 @@
-"""An independent, solver-free reference implementation of the allocation model (contract v1).
+"""An independent, solver-free reference implementation of the allocation model (contract v1, plus
+cost profiles, running costs, price escalation and portfolio rules).
 
 This module re-implements the semantics of the allocation model directly from the
 scenario tables that the tests write, without importing anything from ``planner``. It is the check
@@ -6,9 +7,16 @@ against the planner, so it is written for clarity and exactness, not speed:
 
 * a **plan** gives every project either "not chosen" or one start year s in its window
   S_p = {s : max(earliest_start, y0) <= s <= min(latest_start, Y - d_p + 1)};
+* a chosen project pays, in year t of the horizon, cost x share of offset t - s (its CostProfiles
+  row, cost / d without one) and, in every year it is complete, its running cost, both times
+  (1 + cost_escalation) ** (t - y0); construction from its funds, the running cost from its
+  running_funds (blank = its funds);
+* a portfolio rule counts the chosen projects it matches (listed ids, kind, host region or group)
+  and keeps the count within at_least ... at_most;
 * ``enumerate_plans`` lists every plan (binary projects only, at most ``PLAN_CAP`` plans) as a
   matrix of start years (0 = not chosen);
-* the logical rules (mandatory, requires, excludes, hard goals) are checked for all plans at once;
+* the logical rules (mandatory, requires, excludes, portfolio rules, hard goals) are checked for all
+  plans at once;
 * whether the budgets can pay for a plan is a small transportation problem when a project may draw
   on several funds. It is decided exactly: a vectorised sufficient test (every project paid by its
   first eligible fund), vectorised necessary tests (Hall-type: the money of every set of fund scopes
@@ -120,11 +128,21 @@ class Project:
     requires: list[str]
     excludes: list[str]
     funds: list[str]            # eligible funds (all when the cell is blank)
+    kind: str = "other"
+    profile: list[float] | None = None   # share of the cost paid k years after the start (CostProfiles)
+    running: float = 0.0                 # running cost a year once complete
+    running_funds: list[str] = field(default_factory=list)   # eligible for the running cost (blank = funds)
 
     @property
     def per_year(self) -> float:
-        """c_p = cost / d (own cost paid in each active year)."""
+        """c_p = cost / d (own cost paid in each active year without a profile)."""
         return self.cost / self.duration
+
+    def share(self, offset: int) -> float:
+        """Share of the cost paid ``offset`` years after the start."""
+        if self.profile is None:
+            return 1.0 / self.duration
+        return self.profile[offset] if 0 <= offset < len(self.profile) else 0.0
 
 
 @dataclass
@@ -162,6 +180,8 @@ class Scenario:
     objective: str
     tie_break: str
     pairs: list[tuple[int, int]] = field(default_factory=list)   # every (project index, start)
+    escalation: float = 0.0                                      # Settings.cost_escalation
+    portfolio: list[tuple[list[int], float | None, float | None]] = field(default_factory=list)
 
     @property
     def y0(self) -> int:
@@ -185,9 +205,24 @@ class Scenario:
             cols += [(f, None)] if self.pooled[f] else [(f, r) for r in self.regions]
         return cols
 
-    def eligible(self, p: Project) -> list[tuple[str, str | None]]:
-        """The (fund, scope) columns that may pay for p."""
-        return [(f, self.scope(f, p.region)) for f in p.funds]
+    def eligible(self, p: Project, running: bool = False) -> list[tuple[str, str | None]]:
+        """The (fund, scope) columns that may pay for p (its running cost when ``running``)."""
+        funds = (p.running_funds or p.funds) if running else p.funds
+        return [(f, self.scope(f, p.region)) for f in funds]
+
+    def eta(self, t: int) -> float:
+        """Price escalation of year t: costs are in prices of the first year."""
+        return (1.0 + self.escalation) ** (t - self.y0)
+
+    def build_cost(self, p: Project, s: int, t: int) -> float:
+        """Construction money p pays in year t when started in s (0 outside its active years)."""
+        if not active(p, s, t):
+            return 0.0
+        return (p.per_year if p.profile is None else p.cost * p.share(t - s)) * self.eta(t)
+
+    def running_cost(self, p: Project, s: int, t: int) -> float:
+        """Running cost p pays in year t when started in s (every complete year)."""
+        return p.running * self.eta(t) if complete(p, s, t) else 0.0
 
     def money(self, col: tuple[str, str | None], year: int) -> float:
         return self.budget.get((col[0], col[1], year), 0.0)
@@ -224,18 +259,35 @@ def parse(tables: Tables) -> Scenario:
         key = (f, scope, _int(r["year"], None))
         budget[key] = budget.get(key, 0.0) + float(r["amount"])
 
+    profiles: dict[str, dict[int, float]] = {}
+    for r in _sheet(tables, "CostProfiles"):
+        profiles.setdefault(str(r["project"]), {})[_int(r["year_offset"], None)] = float(r["share"])
     projects = []
     for r in _sheet(tables, "Projects"):
         d = _int(r.get("duration"), 1)
         first = max(_int(r.get("earliest_start"), y0), y0)
         last = min(_int(r.get("latest_start"), years[-1]), years[-1] - d + 1)
+        listed = profiles.get(str(r["project"]))
         projects.append(Project(
             id=str(r["project"]), region=str(r["region"]), cost=float(r["cost"]), duration=d,
             starts=list(range(first, last + 1)), mandatory=_yes(r.get("mandatory")),
             requires=_ids(r.get("requires")), excludes=_ids(r.get("excludes")),
-            funds=_ids(r.get("funds")) or list(carry)))
+            funds=_ids(r.get("funds")) or list(carry), kind=str(r.get("kind") or "other"),
+            profile=None if listed is None else [listed.get(k, 0.0) for k in range(d)],
+            running=_float(r.get("running_cost"), 0.0), running_funds=_ids(r.get("running_funds"))))
         assert not _yes(r.get("divisible")), "the enumerator handles binary projects only"
     ids = [p.id for p in projects]
+    portfolio = []
+    for r in _sheet(tables, "Portfolio"):
+        listed = set(_ids(r.get("projects")))
+        where = None if _blank(r.get("region")) else str(r["region"])
+        hosts = None if where is None else set(groups.get(where, [where]))
+        members = [i for i, p in enumerate(projects) if (not listed or p.id in listed)
+                   and (_blank(r.get("kind")) or p.kind == str(r["kind"]))
+                   and (hosts is None or p.region in hosts)]
+        low = None if _blank(r.get("at_least")) else float(r["at_least"])
+        high = None if _blank(r.get("at_most")) else float(r["at_most"])
+        portfolio.append((members, low, high))
     impacts = []
     for r in _sheet(tables, "Impacts"):
         p = ids.index(str(r["project"]))
@@ -261,7 +313,8 @@ def parse(tables: Tables) -> Scenario:
     objective = str(settings.get("objective") or "goals").strip().lower()
     tie_break = str(settings.get("tie_break") or "min_cost").strip().lower()
     sc = Scenario(years, delta, regions, groups, worth, baseline, carry, pooled, budget, projects,
-                  impacts, goals, objective, tie_break)
+                  impacts, goals, objective, tie_break, escalation=_float(settings.get("cost_escalation"), 0.0),
+                  portfolio=portfolio)
     sc.pairs = [(i, s) for i, p in enumerate(projects) for s in p.starts]
     return sc
 
@@ -324,9 +377,9 @@ def complete(p: Project, s: int, t: int) -> bool:
 
 
 def cost_coefficients(sc: Scenario) -> np.ndarray:
-    """Discounted own spending of each (p, s): sum_t delta_t * c_p * active(p, s, t)."""
-    return np.array([sum(sc.delta[t] * sc.projects[p].per_year for t in sc.years
-                         if active(sc.projects[p], s, t)) for p, s in sc.pairs])
+    """Discounted own spending of each (p, s) inside the horizon: sum_t delta_t * (construction + running)."""
+    return np.array([sum(sc.delta[t] * (sc.build_cost(sc.projects[p], s, t) + sc.running_cost(sc.projects[p], s, t))
+                         for t in sc.years) for p, s in sc.pairs])
 
 
 def benefit_coefficients(sc: Scenario) -> np.ndarray:
@@ -384,6 +437,12 @@ def logical_mask(sc: Scenario, plans: Plans, all_goals_hard: bool) -> np.ndarray
         for q_id in p.excludes:          # not both
             q = sc.index(q_id)
             ok &= ~(chosen[:, i] & chosen[:, q])
+    for members, low, high in sc.portfolio:  # at_least <= number of matched projects chosen <= at_most
+        count = chosen[:, members].sum(axis=1) if members else np.zeros(len(plans))
+        if low is not None:
+            ok &= count >= low - FEAS_TOL
+        if high is not None:
+            ok &= count <= high + FEAS_TOL
     for g in sc.goals:
         if g.hard or all_goals_hard:
             ok &= goal_met(g, goal_levels(sc, plans, g))
@@ -391,7 +450,12 @@ def logical_mask(sc: Scenario, plans: Plans, all_goals_hard: bool) -> np.ndarray
 
 
 class Budgets:
-    """Decides whether the funds can pay for plans (the payment, budget and carry_over rules)."""
+    """Decides whether the funds can pay for plans (the payment, budget and carry_over rules).
+
+    Each start (p, s) makes up to two demands, each a vector over the years with its own eligible
+    funds: its construction payments (from ``Projects.funds``) and its running costs (from
+    ``running_funds``, blank = its funds).
+    """
 
     def __init__(self, sc: Scenario):
         self.sc = sc
@@ -403,10 +467,19 @@ class Budgets:
         self.carry = np.array([sc.carry[f] for f, _ in self.cols], dtype=bool)
         # money available to a column in year t at most: its budget, or everything so far if carried
         self.avail = np.where(self.carry[:, None], self.cumB, self.B)
-        self.demand = np.array([[sc.projects[p].per_year if active(sc.projects[p], s, t) else 0.0
-                                 for t in sc.years] for p, s in sc.pairs]).reshape(len(sc.pairs), T)
-        self.elig = [frozenset(self.col_index[c] for c in sc.eligible(sc.projects[p]))
-                     for p, _ in sc.pairs]
+        # demand items: (pair m, eligible columns, yearly demand)
+        self.items: list[tuple[int, frozenset, np.ndarray]] = []
+        for m, (p, s) in enumerate(sc.pairs):
+            project = sc.projects[p]
+            for running in (False, True):
+                money = np.array([sc.running_cost(project, s, t) if running else sc.build_cost(project, s, t)
+                                  for t in sc.years])
+                if money.sum() > 0:
+                    cols = frozenset(self.col_index[c] for c in sc.eligible(project, running))
+                    self.items.append((m, cols, money))
+        self.item_pair = np.array([m for m, _, _ in self.items], dtype=np.int64)
+        self.demand = np.array([d for _, _, d in self.items]).reshape(len(self.items), T)
+        self.elig = [cols for _, cols, _ in self.items]
 
     def _within(self, spend: np.ndarray) -> np.ndarray:
         """spend[n, col, t] respects every column's budget (with carry-over where it applies)."""
@@ -418,26 +491,26 @@ class Budgets:
     def status(self, plans: Plans) -> np.ndarray:
         """1 = payable, 0 = not payable, -1 = undecided (needs the LP)."""
         N, T, C = len(plans), len(self.sc.years), len(self.cols)
-        # sufficient: every project paid by its first eligible fund
-        first = np.zeros((len(self.sc.pairs), C, T))
-        unpaid = np.zeros(len(self.sc.pairs), dtype=bool)
-        for m, (p, _s) in enumerate(self.sc.pairs):
-            cols = self.sc.eligible(self.sc.projects[p])
+        chosen = plans.X[:, self.item_pair] if len(self.items) else np.zeros((N, 0))   # (N, items)
+        # sufficient: every demand paid by its first eligible fund
+        first = np.zeros((len(self.items), C, T))
+        unpaid = np.zeros(len(self.items), dtype=bool)
+        for k, (_m, cols, _d) in enumerate(self.items):
             if cols:
-                first[m, self.col_index[cols[0]]] = self.demand[m]
+                first[k, min(cols)] = self.demand[k]
             else:
-                unpaid[m] = self.demand[m].sum() > 0
-        spend = np.einsum("nm,mct->nct", plans.X, first)
-        sufficient = self._within(spend) & ~(plans.X[:, unpaid] > 0).any(axis=1)
-        # necessary: for every set U of columns, projects that can only use U fit U's money
+                unpaid[k] = True
+        spend = np.einsum("nk,kct->nct", chosen, first)
+        sufficient = self._within(spend) & ~(chosen[:, unpaid] > 0).any(axis=1)
+        # necessary: for every set U of columns, demands that can only use U fit U's money
         necessary = np.ones(N, dtype=bool)
         for size in range(0, C + 1):
             for U in itertools.combinations(range(C), size):
                 U = frozenset(U)
-                rows = [m for m in range(len(self.sc.pairs)) if self.elig[m] <= U]
+                rows = [k for k in range(len(self.items)) if self.elig[k] <= U]
                 if not rows:
                     continue
-                need = plans.X[:, rows] @ self.demand[rows]          # (N, T)
+                need = chosen[:, rows] @ self.demand[rows]          # (N, T)
                 idx = sorted(U)
                 have_t = self.avail[idx].sum(axis=0) if idx else np.zeros(T)
                 have_cum = self.cumB[idx].sum(axis=0) if idx else np.zeros(T)
@@ -447,31 +520,32 @@ class Budgets:
         return np.where(sufficient, 1, np.where(necessary, -1, 0))
 
     def payable(self, starts_row: np.ndarray) -> bool:
-        """Exact check of one plan with a feasibility LP over y[p, col, t] >= 0."""
+        """Exact check of one plan with a feasibility LP over y[demand, col, t] >= 0."""
         sc = self.sc
         T = len(sc.years)
-        var = []                                     # (pair m, col j, year index)
-        for m, (p, s) in enumerate(sc.pairs):
+        var = []                                     # (demand k, col j, year index)
+        for k, (m, cols, _d) in enumerate(self.items):
+            p, s = sc.pairs[m]
             if starts_row[p] != s:
                 continue
             for ti in range(T):
-                if self.demand[m, ti] > 0:
-                    if not self.elig[m]:
+                if self.demand[k, ti] > 0:
+                    if not cols:
                         return False
-                    var += [(m, j, ti) for j in sorted(self.elig[m])]
+                    var += [(k, j, ti) for j in sorted(cols)]
         if not var:
             return True
-        rows_eq = sorted({(m, ti) for m, _j, ti in var})
+        rows_eq = sorted({(k, ti) for k, _j, ti in var})
         A_eq = np.zeros((len(rows_eq), len(var)))
-        b_eq = np.array([self.demand[m, ti] for m, ti in rows_eq])
+        b_eq = np.array([self.demand[k, ti] for k, ti in rows_eq])
         pos = {r: i for i, r in enumerate(rows_eq)}
-        for v, (m, _j, ti) in enumerate(var):
-            A_eq[pos[(m, ti)], v] = 1.0
+        for v, (k, _j, ti) in enumerate(var):
+            A_eq[pos[(k, ti)], v] = 1.0
         A_ub, b_ub = [], []
         for j in range(len(self.cols)):
             for ti in range(T):
                 row = np.zeros(len(var))
-                for v, (_m, jj, tt) in enumerate(var):
+                for v, (_k, jj, tt) in enumerate(var):
                     if jj == j and (tt == ti or (self.carry[j] and tt <= ti)):
                         row[v] = 1.0
                 if row.any():
@@ -703,20 +777,24 @@ def check_answer(sc: Scenario, answer: dict) -> tuple[dict[str, int], list[str]]
                 elif used > money + slack:
                     problems.append(f"fund {f} scope {scope or 'pooled'} spends {used} > {money} in {t}")
 
-    # payment: in each region and year the funds pay exactly the active projects' yearly cost,
-    # and the split respects eligibility (for every set W of funds, the money W pays is at most the
-    # yearly cost of the active projects that may use some fund in W)
+    # payment: in each region and year the funds pay exactly what the chosen projects pay then
+    # (construction and running costs), and the split respects eligibility (for every set W of funds,
+    # the money W pays is at most what is due from demands that may use some fund in W)
     funds = list(sc.carry)
     for r in sc.regions:
         for t in sc.years:
-            act = [p for p in sc.projects if p.region == r and p.id in chosen and active(p, chosen[p.id], t)]
-            need = sum(p.per_year for p in act)
+            due = []   # (money, eligible funds) of each demand in region r and year t
+            for p in sc.projects:
+                if p.region == r and p.id in chosen:
+                    due.append((sc.build_cost(p, chosen[p.id], t), set(p.funds)))
+                    due.append((sc.running_cost(p, chosen[p.id], t), set(p.running_funds or p.funds)))
+            need = sum(money for money, _ in due)
             paid = {f: spend.get((f, r, t), 0.0) for f in funds}
             if abs(sum(paid.values()) - need) > tol * max(1.0, need):
-                problems.append(f"region {r} {t}: funds pay {sum(paid.values())}, active projects cost {need}")
+                problems.append(f"region {r} {t}: funds pay {sum(paid.values())}, the chosen projects cost {need}")
             for size in range(1, len(funds) + 1):
                 for W in itertools.combinations(funds, size):
-                    can = sum(p.per_year for p in act if set(p.funds) & set(W))
+                    can = sum(money for money, eligible in due if eligible & set(W))
                     if sum(paid[f] for f in W) > can + tol * max(1.0, can):
                         problems.append(f"region {r} {t}: funds {W} pay {sum(paid[f] for f in W)} but "
                                         f"the projects eligible for them cost {can}")
@@ -734,7 +812,7 @@ def _yesno(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def random_tables(seed: int, objective: str = "benefit") -> Tables:
+def random_tables(seed: int, objective: str = "benefit", realism: bool = False) -> Tables:
     """A small random scenario for ``objective`` (benefit, cost or goals), reproducible by seed.
 
     2-3 regions (with groups), 1-2 funds (pooled or regional, some carrying over), a horizon of
@@ -743,6 +821,10 @@ def random_tables(seed: int, objective: str = "benefit") -> Tables:
     all projects. At most ``PLAN_CAP`` plans. For ``cost`` the goals are taken from the levels of a
     random feasible plan (so they are reachable); occasionally a goal is made unreachable so that
     some instances are infeasible.
+
+    With ``realism``, the same scenario (same draws) also gets cost profiles, running costs (some from
+    their own fund), a price escalation and portfolio rules, drawn from a second generator before the
+    mandatory project and the goals are chosen (``_add_realism``).
     """
     rng = np.random.default_rng(seed)
     y0 = 2030
@@ -848,6 +930,10 @@ def random_tables(seed: int, objective: str = "benefit") -> Tables:
                     {"key": "start_year", "value": y0}, {"key": "horizon", "value": horizon},
                     {"key": "objective", "value": objective},
                     {"key": "discount_rate", "value": [0.0, 0.05, "5%"][int(rng.integers(3))]}]
+    extra: Tables = {}
+    if realism:
+        extra = _add_realism(np.random.default_rng(seed + 10_007), projects, budgets, setting_rows, funds,
+                             regions, group_of)
     tables: Tables = {
         "Settings": setting_rows,
         "Regions": [{"region": r, "name": f"Region {r}", "population": 1000 * (i + 1),
@@ -860,7 +946,7 @@ def random_tables(seed: int, objective: str = "benefit") -> Tables:
         "Projects": projects,
         "Impacts": impacts,
         "Goals": [],
-    }
+    } | extra
     if rng.random() < 0.3:
         # a mandatory project: usually one that the budgets can pay for on its own
         fits = [r for r in projects if window(r)]
@@ -872,6 +958,54 @@ def random_tables(seed: int, objective: str = "benefit") -> Tables:
             fits[int(rng.integers(len(fits)))]["mandatory"] = "yes"
     tables["Goals"] = _random_goals(rng, tables, objective, years, regions, group_of)
     return tables
+
+
+PROFILES = {2: [[0.2, 0.8], [0.5, 0.5], [0.0, 1.0], [0.7, 0.3]], 3: [[0.1, 0.3, 0.6], [0.2, 0.5, 0.3]]}
+
+
+def _add_realism(rng, projects: list[dict], budgets: list[dict], setting_rows: list[dict], funds: list[str],
+                 regions: list[str], group_of: dict) -> Tables:
+    """Cost profiles, running costs, an escalation and portfolio rules for a generated scenario (in place
+    for the project, budget and setting rows; the new sheets returned). Later budgets get a little more
+    money, about what the running costs take."""
+    profiles = []
+    for row in projects:
+        d = row["duration"]
+        if d in PROFILES and rng.random() < 0.6:
+            shares = PROFILES[d][int(rng.integers(len(PROFILES[d])))]
+            profiles += [{"project": row["project"], "year_offset": k, "share": w} for k, w in enumerate(shares)
+                         if w > 0 or rng.random() < 0.5]
+        if rng.random() < 0.4:
+            row["running_cost"] = int(rng.integers(1, 4))
+            if len(funds) == 2 and rng.random() < 0.3:
+                row["running_funds"] = str(rng.choice(funds))
+    running = sum(r.get("running_cost", 0) for r in projects)
+    first = min(b["year"] for b in budgets) if budgets else None
+    for b in budgets:
+        if b["year"] != first and rng.random() < 0.7:
+            b["amount"] = b["amount"] + int(rng.integers(0, running + 1))
+    if rng.random() < 0.35:
+        setting_rows.append({"key": "cost_escalation", "value": float(rng.choice([0.05, 0.1]))})
+    rules = []
+    for n in range(int(rng.integers(1, 3))):
+        u = rng.random()
+        if u < 0.4:
+            scopes = regions + sorted({g for g in group_of.values() if g})
+            rules.append({"rule": f"R{n + 1}", "region": str(rng.choice(scopes)), "at_least": 1})
+        elif u < 0.7:
+            kinds = sorted({r["kind"] for r in projects})
+            kind = str(rng.choice(kinds))
+            matched = sum(r["kind"] == kind for r in projects)
+            rules.append({"rule": f"R{n + 1}", "kind": kind, "at_most": int(rng.integers(0, matched + 1))})
+        else:
+            listed = rng.choice([r["project"] for r in projects], size=min(3, len(projects)), replace=False)
+            rules.append({"rule": f"R{n + 1}", "projects": ", ".join(map(str, listed)), "at_least": 1,
+                          "at_most": 1})
+    # A rule that no project matches is a validation error: keep the ones that match.
+    hosted = {r["region"] for r in projects}
+    rules = [r for r in rules if "region" not in r or hosted & set(
+        [r["region"]] if r["region"] in regions else [x for x in regions if group_of.get(x) == r["region"]])]
+    return {"CostProfiles": profiles, "Portfolio": rules}
 
 
 def _random_goals(rng, tables: Tables, objective: str, years, regions, group_of) -> list[dict]:

@@ -256,11 +256,11 @@ def _summary(model: AllocationModel, result: SolveResult, key: tuple) -> dict[st
     if result.values is not None:
         goals = goal_table(model, result.values)
         summary["goals"] = {g: float(a) for g, a in zip(goals["goal"], goals["achieved"])}
-        flows = model.index.payments
-        amount = result.values[model.columns.col("y", flows["y"])]
-        mine = (flows["fund"] == key[0]).to_numpy() & (flows["scope"] == key[1]).to_numpy()
+        charges = model.index.charges
+        amount = charges["coef"].to_numpy(dtype=float) * result.values[model.columns.col("y", charges["y"])]
+        mine = (charges["fund"] == key[0]).to_numpy() & (charges["scope"] == key[1]).to_numpy()
         summary["spent"] = {int(y): float(a) for y, a in
-                            pd.Series(amount[mine]).groupby(flows["year"].to_numpy()[mine]).sum().items()}
+                            pd.Series(amount[mine]).groupby(charges["year"].to_numpy()[mine]).sum().items()}
     return summary
 
 
@@ -351,12 +351,13 @@ def _budget_state(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
     any later year; a scope nobody can spend from never binds.
     """
     budgets = model.index.budgets[["fund", "scope", "year", "amount", "carry_over"]].copy()
-    flows = model.index.payments
-    spent = pd.Series(values[model.columns.col("y", flows["y"])], index=flows.index)
-    used = spent.groupby([flows["fund"], flows["scope"], flows["year"]]).sum()
+    charges = model.index.charges  # payments and loan repayments
+    spent = pd.Series(charges["coef"].to_numpy(dtype=float) * values[model.columns.col("y", charges["y"])],
+                      index=charges.index)
+    used = spent.groupby([charges["fund"], charges["scope"], charges["year"]]).sum()
     key = pd.MultiIndex.from_frame(budgets[["fund", "scope", "year"]])
     budgets["used"] = used.reindex(key).fillna(0.0).to_numpy()
-    spendable = set(zip(flows["fund"], flows["scope"]))
+    spendable = set(zip(charges["fund"], charges["scope"]))
     balances = model.index_balances
     if len(balances):
         bal = pd.Series(values[model.columns.col("bal", balances["bal"])],
@@ -380,12 +381,16 @@ def _budget_state(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
 
 
 def _could_pay(model: AllocationModel, fund: str, scope: str) -> bool:
-    """Whether some project could be paid from ``fund`` in ``scope`` if it had money."""
+    """Whether some project could be paid from ``fund`` in ``scope`` if it had money (its construction or
+    running cost), or the fund repays a loan there."""
     projects = model.index.projects
     payers = model.index.payers
+    if ((model.index.loans["repaid_from"] == fund).any() if len(model.index.loans) else False):
+        return True
     for project, payer in zip(payers["project"], payers["payer"]):
-        listed = projects.loc[project, "funds"]
-        if listed and fund not in listed:
+        listed = list(projects.loc[project, "funds"] or ())
+        running = list(projects.loc[project, "running_funds"] or ()) if projects.loc[project, "running_cost"] else []
+        if listed and fund not in listed + running:
             continue
         if scope == POOLED or scope == payer:
             return True

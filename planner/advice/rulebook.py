@@ -3,7 +3,8 @@
 The model's rows are grouped into *rules*: the things a planner wrote in the
 workbook and could change (a hard goal, a budget of a fund in a scope and year,
 a mandatory flag, a partner's yearly cap, a ``requires`` or ``excludes`` pair,
-a hard equity rule) and *definitions* that only tie variables together (a
+a Portfolio rule, a divisible project's min_tranche or max_tranches, a hard
+equity rule) and *definitions* that only tie variables together (a
 project is paid in full, a cluster role counts as filled, ...). Every rule and
 definition carries a sentence and its ``Sheet!row`` so that diagnoses and
 repairs read like the workbook. :class:`RuleBook` answers both questions the
@@ -21,11 +22,13 @@ import numpy as np
 import pandas as pd
 
 from planner.model import AllocationModel
+from planner.model.index import BUILD, RUN
 from planner.model.rows import MEANING_COLUMNS
 from planner.scenario.data import POOLED
 
 #: Kinds of rules a planner can change (everything else is a definition).
-RULE_KINDS = ("goal", "budget", "mandatory", "partner_cap", "requires", "excludes", "equity")
+RULE_KINDS = ("goal", "budget", "mandatory", "partner_cap", "requires", "excludes", "portfolio", "min_tranche",
+              "max_tranches", "equity")
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,47 @@ class RuleBook:
         return Rule(("excludes", first, second), "excludes", "Projects", self.project_row(lister),
                     f"projects {first} and {second} exclude each other", binary=True)
 
+    def portfolio(self, rule_id: str) -> Rule:
+        """A Portfolio rule told with its bounds and what it counts: "Portfolio rule border_min (at least 1
+        of the crossborder projects hosted in group border: P1, P2)"."""
+        rules = self.build.index.portfolio
+        hit = rules[rules["rule"] == rule_id]
+        if hit.empty:
+            return Rule(("portfolio", rule_id), "portfolio", "Portfolio", None, f"Portfolio rule {rule_id}",
+                        unit="projects")
+        r = hit.iloc[0]
+        low, high = r["at_least"], r["at_most"]
+        if pd.notna(low) and pd.notna(high) and low == high:
+            bound = f"exactly {number(low)}"
+        else:
+            bound = " and ".join(([f"at least {number(low)}"] if pd.notna(low) else [])
+                                 + ([f"at most {number(high)}"] if pd.notna(high) else []))
+        table = self.scenario.tables["Portfolio"]
+        written = table[table["rule"] == rule_id].iloc[0]
+        what = f"{written['kind']} projects" if written["kind"] else "projects"
+        if written["region"]:
+            what += f" hosted in {written['region']}"
+        members = self.build.index.portfolio_members
+        names = ", ".join(members.loc[members["rule"] == rule_id, "project"])
+        return Rule(("portfolio", rule_id), "portfolio", "Portfolio", _excel_row(r["row"]),
+                    f"Portfolio rule {rule_id} ({bound} of the {what}: {names})", unit="projects",
+                    reference=max(float(low) if pd.notna(low) else 0.0, float(high) if pd.notna(high) else 0.0, 1.0),
+                    details={"at_least": low, "at_most": high})
+
+    def tranche(self, kind: str, project: str) -> Rule:
+        """A divisible project's min_tranche (share per used start year) or max_tranches (start years)."""
+        p = self.projects.loc[project] if project in self.projects.index else None
+        if kind == "min_tranche":
+            value = float(p["min_tranche"]) if p is not None else float("nan")
+            text = f"project {project} funds at least {value:.0%} in every start year it uses (min_tranche)"
+            unit, reference = "share", value or 1.0
+        else:
+            value = float(p["max_tranches"]) if p is not None else float("nan")
+            text = f"project {project} is funded in at most {number(value)} start year(s) (max_tranches)"
+            unit, reference = "start years", value or 1.0
+        return Rule((kind, project), kind, "Projects", self.project_row(project), text, unit=unit,
+                    reference=reference, details={"value": value})
+
     def equity(self, rule_id: str) -> Rule:
         table = self.scenario.tables.get("Equity", pd.DataFrame())
         hit = table[table["rule"] == rule_id] if len(table) else table
@@ -223,6 +267,10 @@ class RuleBook:
             return self.requires(key[1], key[2])
         if kind == "excludes":
             return self.excludes(key[1], key[2])
+        if kind == "portfolio":
+            return self.portfolio(key[1])
+        if kind in ("min_tranche", "max_tranches"):
+            return self.tranche(kind, key[1])
         if kind == "equity":
             return self.equity(key[1])
         return None
@@ -256,7 +304,10 @@ class RuleBook:
             project = r["project"]
             return Rule(("one_start", project), "definition", sheet, row, f"project {project} starts at most once")
         if family == "payment":
-            return self.payment(r["project"], r["payer"], int(r["year"]))
+            return self.payment(r["project"], r["payer"], int(r["year"]), str(r.get("part") or BUILD))
+        if family == "tranche":
+            return Rule(("tranche", r["project"], int(r["start"])), "definition", sheet, row,
+                        f"project {r['project']} is funded from {int(r['start'])} only in a tranche that starts then")
         if family in ("cluster_role", "cluster_complete"):
             return self._cluster(family, r)
         if family == "transport_pair":
@@ -266,28 +317,43 @@ class RuleBook:
         values = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("row",) + MEANING_COLUMNS)
         return Rule((family, int(r.name)), "definition", sheet, row, f"{family} ({values})")
 
-    def payment(self, project: str, payer: str, year: int) -> Rule:
+    def payment(self, project: str, payer: str, year: int, part: str = BUILD) -> Rule:
+        """A payment row told in words: construction ("project P is paid in full in 2027 (8 a year) from
+        F") or running ("project P's running cost in 2030 (2 a year) is paid from F")."""
         p = self.projects.loc[project]
         payers = self.build.index.payers
         mine = payers[(payers["project"] == project) & (payers["payer"] == payer)]
         share = float(mine["share"].iloc[0]) if len(mine) else 1.0
-        amount = share * float(p["own_cost_per_year"])
-        funds = [f for f, s, _ in self.payment_budgets(project, payer, year)]
-        money = [k for k in self.payment_budgets(project, payer, year) if self.amounts.get(k, 0.0) > 0]
+        due = self.build.index.schedule
+        due = due[(due["project"] == project) & (due["year"] == year) & (due["part"] == part)]
+        plain = part == BUILD and (len(due) == 0 or bool((due["own"] == p["own_cost_per_year"]).all()))
+        amount = share * (float(p["own_cost_per_year"]) if plain else float(due["own"].max()))
+        funds = [f for f, s, _ in self.payment_budgets(project, payer, year, part)]
+        money = [k for k in self.payment_budgets(project, payer, year, part) if self.amounts.get(k, 0.0) > 0]
         tail = f"from {', '.join(funds)}" if funds else "but no fund may pay for it"
         if funds and not money:
             tail += " (none of them has money then)"
+        # A running-cost row has its own key; a construction row keeps the key it always had.
+        key = ("payment", project, payer, year) + ((RUN,) if part == RUN else ())
+        what = "" if part == BUILD else "the running cost of "
         if len(payers[payers["project"] == project]) > 1:
             row = _excel_row(mine["row"].iloc[0]) if len(mine) else None
-            text = (f"region {payer} pays {share:.0%} of project {project} in {year} "
+            text = (f"region {payer} pays {share:.0%} of {what}project {project} in {year} "
                     f"({number(amount)}) {tail}")
-            return Rule(("payment", project, payer, year), "definition", "CostShares", row, text)
-        text = f"project {project} is paid in full in {year} ({number(amount)} a year) {tail}"
-        return Rule(("payment", project, payer, year), "definition", "Projects", self.project_row(project), text)
+            return Rule(key, "definition", "CostShares", row, text)
+        if part == RUN:
+            text = f"project {project}'s running cost in {year} ({number(amount)} a year) is paid {tail}"
+        elif plain:
+            text = f"project {project} is paid in full in {year} ({number(amount)} a year) {tail}"
+        else:
+            text = f"project {project} is paid in full in {year} ({number(amount)} that year) {tail}"
+        return Rule(key, "definition", "Projects", self.project_row(project), text)
 
-    def payment_budgets(self, project: str, payer: str, year: int) -> list[tuple]:
+    def payment_budgets(self, project: str, payer: str, year: int, part: str = BUILD) -> list[tuple]:
         """(fund, scope, year) budgets that could pay ``payer``'s part of ``project`` in ``year``."""
         listed = self.projects.loc[project, "funds"]
+        if part == RUN and self.projects.loc[project, "running_funds"]:
+            listed = self.projects.loc[project, "running_funds"]
         funds = list(listed) if listed else list(self.scenario.tables["Funds"]["fund"])
         return [(f, self.scope_of(f, payer), int(year)) for f in funds]
 

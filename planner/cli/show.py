@@ -51,7 +51,8 @@ def show_answer(answer: Answer, lang: str = "en") -> None:
             table.add_column(header_label(column, lang))
         table.add_column(word("console.cost", lang), justify="right")
         for row in answer.projects.sort_values(["region", "start"]).itertuples(index=False):
-            table.add_row(_t(row.region), _t(row.project), _t(row.start), percent(row.share, lang),
+            start = f"{row.start} (under way)" if getattr(row, "status", "") == "under way" else str(row.start)
+            table.add_row(_t(row.region), _t(row.project), _t(start), percent(row.share, lang),
                           _t(row.kind), number(row.cost, lang, 2))
         out.print(table)
     if not answer.goals.empty:
@@ -68,6 +69,13 @@ def show_answer(answer: Answer, lang: str = "en") -> None:
         out.print("Money that cannot help: " + idle_summary(answer.idle_money, answer.budgets), markup=False)
     if answer.spread and lang == "en":
         out.print("Regional spread: " + answer.spread["text"], markup=False)
+    if not answer.running.empty:
+        running = answer.running.groupby("year")["amount"].sum()
+        out.print(f"Running costs: {running.sum():,.2f} in all, {running.iloc[-1]:,.2f} a year by "
+                  f"{int(running.index[-1])} (they grow as projects complete)", markup=False)
+    if not answer.debt_after.empty:
+        out.print(f"Debt left after the horizon: {answer.debt_after['amount'].sum():,.2f} (loan repayments until "
+                  f"{int(answer.debt_after['year'].max())})", markup=False)
     if not answer.spending.empty:
         used = answer.spending.groupby("fund")["amount"].sum()
         table = Table(title=word("console.funds", lang))

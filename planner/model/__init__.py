@@ -19,7 +19,8 @@ from planner.model.rows import linear_objective, paused_garbage_collection
 from planner.scenario import Scenario
 
 #: Constraint families in build order; each is a Pyomo component and an id in models/.
-CONSTRAINT_FAMILIES = ("one_start", "payment", "budget", "carry_over", "requires", "excludes", "level", "goal",
+CONSTRAINT_FAMILIES = ("one_start", "payment", "budget", "carry_over", "requires", "excludes", "portfolio",
+                       "tranche", "level", "goal",
                        "cluster_role", "cluster_complete", "transport_pair", "partner_cap",
                        "equity_floor", "equity_spread", "equity_gap", "equity_share", "equity_gini",
                        "maxmin_floor")
@@ -73,9 +74,9 @@ def _never_true_message(b: AllocationModel, family: str, i: int, miss: float) ->
 
 
 def _balances(index: ModelIndex) -> pd.DataFrame:
-    """(fund, scope, year) of carry-over funds whose scope pays for something."""
+    """(fund, scope, year) of carry-over funds whose scope pays for something (or repays a loan)."""
     budgets = index.budgets[index.budgets["carry_over"]]
-    used = index.payments[["fund", "scope"]].drop_duplicates()
+    used = index.charges[["fund", "scope"]].drop_duplicates()
     balances = budgets.merge(used, on=["fund", "scope"])
     balances = balances[["fund", "scope", "year", "amount"]].reset_index(drop=True)
     balances["bal"] = np.arange(len(balances))
@@ -91,7 +92,7 @@ def _same_link_pairs(index: ModelIndex) -> pd.DataFrame:
 
 
 def add_variables(b: AllocationModel) -> None:
-    """x (starts), y (payments), bal (balances), u (shortfalls), s, w (clusters), v (pairs)."""
+    """x (starts), y (payments), bal (balances), u (shortfalls), s, w (clusters), v (pairs), tu (tranches)."""
     m = b.model
     starts = b.index.starts
     m.x = pyo.Var(range(len(starts)), within=pyo.Binary, doc="x[p,s]: project p starts in year s")
@@ -111,7 +112,9 @@ def add_variables(b: AllocationModel) -> None:
                   doc="w[q,t]: cluster q is complete in year t")
     m.v = pyo.Var(range(len(investments.pair_years)), bounds=(0, 1),
                   doc="v[p,q,t]: transport projects p and q are both complete in year t")
-    for name in ("x", "y", "bal", "u", "s", "w", "v"):
+    m.tu = pyo.Var(range(len(b.index.tranches)), within=pyo.Binary,
+                   doc="tu[p,s]: divisible project p funds a tranche starting in year s")
+    for name in ("x", "y", "bal", "u", "s", "w", "v", "tu"):
         b.columns.add(name, getattr(m, name))
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from planner.model.build import AllocationModel
-from planner.model.rows import NONE, Terms, declare
+from planner.model.rows import NONE, Terms, bound_relax, declare
 
 
 def _numbered(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
@@ -41,24 +41,19 @@ def add_one_start(b: AllocationModel) -> None:
 
 
 def add_payment(b: AllocationModel) -> None:
-    """payment: sum_f y[p,r,f,t] = share_{p,r} * c_p * sum_{s <= t <= s+d_p-1} x[p,s]."""
-    projects = b.index.projects
-    starts = b.index.starts
-    paid = starts[starts["project"].map(projects["own_cost_per_year"]) > 0]
-    active = paid.loc[paid.index.repeat(paid["duration"])].copy()
-    active["year"] = active["start"] + active.groupby(level=0).cumcount()
-    active = active.merge(b.index.payers, on="project")
-    meaning, rows = _numbered(active, ["project", "payer", "year"])
+    """payment: sum_f y[p,r,f,t,j] = share_{p,r} * sum_s c[p,s,t,j] x[p,s] for construction and running."""
+    due = b.index.schedule
+    due = due[due["own"] > 0].merge(b.index.payers, on="project")
+    meaning, rows = _numbered(due, ["project", "payer", "year", "part"])
     key = pd.MultiIndex.from_frame(meaning)
     terms = Terms()
-    coef = -active["share"] * active["project"].map(projects["own_cost_per_year"])
-    terms.add(rows, b.columns.col("x", active["x"]), coef.to_numpy())
+    terms.add(rows, b.columns.col("x", due["x"]), (-due["share"] * due["own"]).to_numpy())
     flows = b.index.payments
-    flow_rows = key.get_indexer(pd.MultiIndex.from_frame(flows[["project", "payer", "year"]]))
+    flow_rows = key.get_indexer(pd.MultiIndex.from_frame(flows[["project", "payer", "year", "part"]]))
     terms.add(flow_rows, b.columns.col("y", flows["y"]), 1.0)
     zeros = np.zeros(len(meaning))
     b.add_rows("payment", terms, zeros, zeros,
-                   doc="Each active year's own cost is paid in full from eligible funds.")
+                   doc="Each year's own cost (construction, running) is paid in full from eligible funds.")
     payers = b.index.payers.set_index(["project", "payer"])
     where = payers.reindex(pd.MultiIndex.from_frame(meaning[["project", "payer"]]))
     shared = meaning["project"].map(b.index.payers.groupby("project").size()).to_numpy() > 1
@@ -68,14 +63,14 @@ def add_payment(b: AllocationModel) -> None:
 
 
 def add_budget(b: AllocationModel) -> None:
-    """budget: sum_{p paid in scope} y[p,r,f,t] <= budget[f,scope,t] for funds without carry-over."""
-    flows = b.index.payments
+    """budget: sum of charges (payments, loan repayments) on [f,scope,t] <= budget[f,scope,t] without carry-over."""
+    charges = b.index.charges
     budgets = b.index.budgets
     carry = budgets.groupby("fund")["carry_over"].first()
-    flows = flows[~flows["fund"].map(carry).astype(bool)]
-    meaning, rows = _numbered(flows, ["fund", "scope", "year"])
+    charges = charges[~charges["fund"].map(carry).astype(bool)]
+    meaning, rows = _numbered(charges, ["fund", "scope", "year"])
     terms = Terms()
-    terms.add(rows, b.columns.col("y", flows["y"]), 1.0)
+    terms.add(rows, b.columns.col("y", charges["y"]), charges["coef"].to_numpy(dtype=float))
     amount = budgets.set_index(["fund", "scope", "year"])["amount"]
     upper = amount.reindex(pd.MultiIndex.from_frame(meaning)).fillna(0.0).to_numpy()
     b.add_rows("budget", terms, np.full(len(meaning), NONE), upper,
@@ -84,7 +79,7 @@ def add_budget(b: AllocationModel) -> None:
 
 
 def add_carry_over(b: AllocationModel) -> None:
-    """carry_over: bal[f,r,t] = bal[f,r,t-1] + budget[f,r,t] - spending[f,r,t], bal >= 0."""
+    """carry_over: bal[f,r,t] = bal[f,r,t-1] + budget[f,r,t] - charges[f,r,t], bal >= 0."""
     balances = b.index_balances
     if balances.empty:
         b.add_rows("carry_over", Terms(), np.zeros(0), np.zeros(0),
@@ -99,10 +94,11 @@ def add_carry_over(b: AllocationModel) -> None:
         [balances["fund"], balances["scope"], balances["year"] - 1]))
     has_previous = previous >= 0
     terms.add(rows[has_previous], b.columns.col("bal", balances["bal"].to_numpy()[previous[has_previous]]), -1.0)
-    flows = b.index.payments
-    flow_rows = key.get_indexer(pd.MultiIndex.from_frame(flows[["fund", "scope", "year"]]))
-    keep = flow_rows >= 0
-    terms.add(flow_rows[keep], b.columns.col("y", flows["y"].to_numpy()[keep]), 1.0)
+    charges = b.index.charges
+    charge_rows = key.get_indexer(pd.MultiIndex.from_frame(charges[["fund", "scope", "year"]]))
+    keep = charge_rows >= 0
+    terms.add(charge_rows[keep], b.columns.col("y", charges["y"].to_numpy()[keep]),
+              charges["coef"].to_numpy(dtype=float)[keep])
     amount = balances["amount"].to_numpy(dtype=float)
     b.add_rows("carry_over", terms, amount, amount,
                    doc="Unspent money of a carry-over fund stays available.")
@@ -243,6 +239,71 @@ def _goal_terms(b: AllocationModel, goals: pd.DataFrame) -> pd.DataFrame:
         parts.append(pd.DataFrame({"item": hits["item"].to_numpy(), "col": b.columns.col("L", hits["L"]),
                                    "coef": 1.0}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["item", "col", "coef"])
+
+
+def add_portfolio(b: AllocationModel) -> None:
+    """portfolio: sum_{p matched} sum_s x[p,s] >= at_least and <= at_most (one row per bound)."""
+    rules = b.index.portfolio
+    members = b.index.portfolio_members
+    bounds = []
+    for side, column in (("lower", "at_least"), ("upper", "at_most")):
+        given = rules[rules[column].notna()]
+        bounds.append(pd.DataFrame({"rule": given["rule"], "bound": given[column], "side": side,
+                                    "row": given["row"]}))
+    meaning = pd.concat(bounds, ignore_index=True).sort_values(["rule", "side"], kind="stable")
+    meaning = meaning.reset_index(drop=True)
+    terms = Terms()
+    cells = meaning.reset_index().merge(members, on="rule").merge(b.index.starts[["project", "x"]], on="project")
+    terms.add(cells["index"].to_numpy(), b.columns.col("x", cells["x"]), 1.0)
+    lower = np.where(meaning["side"] == "lower", meaning["bound"], NONE).astype(float)
+    upper = np.where(meaning["side"] == "upper", meaning["bound"], NONE).astype(float)
+    b.add_rows("portfolio", terms, lower, upper,
+               doc="The number of matched projects in the plan stays within the Portfolio rule's bounds.")
+    b.rows["portfolio"] = declare(meaning[["rule", "side", "bound"]], "Portfolio", meaning["row"],
+                                  rule_key=[("portfolio", r) for r in meaning["rule"]],
+                                  relax=bound_relax(lower, upper))
+
+
+def add_tranche(b: AllocationModel) -> None:
+    """tranche: x[p,s] <= tu[p,s]; x[p,s] >= min_tranche_p * tu[p,s]; sum_s tu[p,s] <= max_tranches_p."""
+    tranches = b.index.tranches
+    x_cols = b.columns.col("x", tranches["x"])
+    tu_cols = b.columns.col("tu", tranches["tu"])
+    n = len(tranches)
+    terms = Terms()
+    # Rows 0..n-1: x - tu <= 0 (a share only in a used start year).
+    terms.add(np.arange(n), x_cols, 1.0)
+    terms.add(np.arange(n), tu_cols, -1.0)
+    parts = [tranches.assign(limit="used")]
+    lower, upper = [np.full(n, NONE)], [np.zeros(n)]
+    # Then x - min_tranche * tu >= 0 for the starts of projects with a min_tranche.
+    low = tranches[tranches["min_tranche"].notna()]
+    rows = n + np.arange(len(low))
+    terms.add(rows, b.columns.col("x", low["x"]), 1.0)
+    terms.add(rows, b.columns.col("tu", low["tu"]), -low["min_tranche"].to_numpy(dtype=float))
+    parts.append(low.assign(limit="min_tranche"))
+    lower.append(np.zeros(len(low)))
+    upper.append(np.full(len(low), NONE))
+    # Then one row per project with max_tranches: sum_s tu <= max_tranches.
+    counted = tranches[tranches["max_tranches"].notna()]
+    projects = counted.drop_duplicates("project")[["project", "max_tranches"]].reset_index(drop=True)
+    first = n + len(low)
+    position = pd.Series(first + np.arange(len(projects)), index=projects["project"])
+    terms.add(position.reindex(counted["project"]).to_numpy(), b.columns.col("tu", counted["tu"]), 1.0)
+    parts.append(projects.assign(limit="max_tranches", start=np.nan))
+    lower.append(np.full(len(projects), NONE))
+    upper.append(projects["max_tranches"].to_numpy(dtype=float))
+    low_all, up_all = np.concatenate(lower), np.concatenate(upper)
+    b.add_rows("tranche", terms, low_all, up_all,
+               doc="A divisible programme is funded in few, real tranches: a share only in a used start year, "
+                   "at least min_tranche each, at most max_tranches of them.")
+    columns = ["project", "start", "limit", "min_tranche", "max_tranches"]
+    meaning = pd.concat([p.reindex(columns=columns) for p in parts], ignore_index=True)
+    limit = meaning["limit"].to_numpy()
+    b.rows["tranche"] = declare(
+        meaning, "Projects", meaning["project"].map(b.index.projects["row"]),
+        rule_key=[None if kind == "used" else (kind, p) for kind, p in zip(limit, meaning["project"])],
+        relax=np.where(limit == "used", 0.0, bound_relax(low_all, up_all)))
 
 
 def add_goal(b: AllocationModel) -> None:

@@ -25,6 +25,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from planner.model.build import AllocationModel
+from planner.model.index import BUILD
 from planner.model.rows import NONE, Terms, bound_relax, declare
 
 PER_CAPITA_KINDS = ("per_capita_floor", "max_gap", "max_ratio", "gini_cap")
@@ -187,6 +188,7 @@ def add_equity_share(b: AllocationModel) -> None:
     shares = rules[rules["kind"].isin(["min_share", "max_share"])] if not rules.empty else rules
     shares = shares.reset_index().rename(columns={"index": "rule_index"})
     flows = b.index.payments
+    flows = flows[flows["part"] == BUILD]  # investment: construction, not running costs
     total = float(b.index.budgets["amount"].sum()) or 1.0
     terms = Terms()
     lower = np.full(len(shares), NONE)

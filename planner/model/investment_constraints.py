@@ -23,16 +23,8 @@ def _completion_terms(b: AllocationModel, targets: pd.DataFrame, key: str) -> pd
     return terms[[key, "x"]]
 
 
-def _active_terms(b: AllocationModel, targets: pd.DataFrame, key: str) -> pd.DataFrame:
-    """For rows (project, year, <key>): the x columns with s <= year <= s + d_p - 1 (a_{p,year})."""
-    starts = b.index.starts[["project", "start", "duration", "x"]]
-    terms = targets.merge(starts, on="project")
-    terms = terms[(terms["start"] <= terms["year"]) & (terms["year"] < terms["start"] + terms["duration"])]
-    return terms[[key, "x"]]
-
-
 def add_partner_cap(b: AllocationModel) -> None:
-    """partner_cap: sum_{p with partner c} pi_p * cost_p / d_p * a_{p,t} <= max_per_year_c."""
+    """partner_cap: sum_{p with partner c} sum_s pi_p * cost_p * w_{p,t-s} * eta_t * x[p,s] <= max_per_year_c."""
     projects = b.index.projects
     partners = b.index.investments.partners if b.index.investments else pd.DataFrame()
     funded = projects[projects["partner"].notna() & (projects["partner_share"] > 0)]
@@ -43,13 +35,10 @@ def add_partner_cap(b: AllocationModel) -> None:
         meaning = partners.merge(pd.DataFrame({"year": b.index.years}), how="cross")
         meaning = meaning.rename(columns={"max_per_year": "cap"}).reset_index(drop=True)
         key = pd.MultiIndex.from_frame(meaning[["partner", "year"]])
-        targets = funded.rename_axis("project").reset_index()[["project", "partner"]]
-        targets = targets.merge(pd.DataFrame({"year": b.index.years}), how="cross")
-        targets["row"] = key.get_indexer(pd.MultiIndex.from_frame(targets[["partner", "year"]]))
-        active = _active_terms(b, targets, "row")
-        per_year = (funded["partner_share"] * funded["cost"] / funded["duration"])
-        coef = b.index.starts.set_index("x")["project"].reindex(active["x"]).map(per_year).to_numpy()
-        terms.add(active["row"].to_numpy(), b.columns.col("x", active["x"]), coef)
+        paid = b.index.schedule
+        paid = paid[paid["project"].isin(funded.index) & (paid["partner"] > 0)]
+        rows = key.get_indexer(pd.MultiIndex.from_arrays([paid["project"].map(funded["partner"]), paid["year"]]))
+        terms.add(rows, b.columns.col("x", paid["x"]), paid["partner"].to_numpy(dtype=float))
     b.add_rows("partner_cap", terms, np.full(len(meaning), NONE),
                    meaning["cap"].to_numpy(dtype=float),
                    doc="A partner's yearly payments stay within what it can put in.")

@@ -10,16 +10,31 @@ import numpy as np
 import pandas as pd
 
 from planner.model.build import AllocationModel, Stage
+from planner.model.index import BUILD, RUN
 
 
 def discounted_cost(b: AllocationModel) -> np.ndarray:
-    """Coefficient of x[p,s] in discounted own spending: c_p * sum_{t=s}^{s+d_p-1} delta_t."""
+    """Coefficient of x[p,s] in discounted own spending inside the horizon: sum_t delta_t (c[p,s,t] + m[p,s,t]),
+    construction and running costs (nominal, the payment rows' amounts).
+
+    A start paid evenly at base-year prices inside the horizon (every contract-v1 start) keeps the
+    closed form c_p * sum_{t=s}^{s+d_p-1} delta_t, so its coefficient is the very number it always was.
+    """
     starts = b.index.starts
+    projects = b.index.projects
     cumulative = _cumulative_discount(b)
-    c = starts["project"].map(b.index.projects["own_cost_per_year"]).to_numpy()
+    c = starts["project"].map(projects["own_cost_per_year"]).to_numpy()
     first = starts["start"].to_numpy()
     last = first + starts["duration"].to_numpy() - 1
-    return c * (cumulative(last) - cumulative(first - 1))
+    closed = c * (cumulative(last) - cumulative(first - 1))
+    schedule = b.index.schedule
+    even = ~starts["project"].isin(set(b.scenario.tables["CostProfiles"]["project"])).to_numpy() \
+        & ~starts["project"].map(projects["under_way"]).to_numpy(dtype=bool) \
+        & bool((b.index.escalation == 1.0).all())
+    summed = schedule["own"] * schedule["year"].map(b.index.discount).to_numpy(dtype=float)
+    build = summed[schedule["part"] == BUILD].groupby(schedule["x"]).sum().reindex(starts["x"]).fillna(0.0)
+    run = summed[schedule["part"] == RUN].groupby(schedule["x"]).sum().reindex(starts["x"]).fillna(0.0)
+    return np.where(even, closed, build.to_numpy()) + run.to_numpy()
 
 
 def discounted_benefit(b: AllocationModel) -> np.ndarray:

@@ -265,7 +265,7 @@ FORMAT_RULES: tuple[tuple[str, str], ...] = (
     (r"\bper (person|capita|[\d,]+ persons)\b|per_capita", "per_person"),
     (r"share\b|_share|progress|_pct\b|\bpct\b|attainment|percent|factor", "share"),
     (r"budget|\bused\b|unused|carried|invested|money|benefit\b|benefit_|amount|cost|\bpaid\b|spent|"
-     r"available|balance|\bstep\b", "money"),
+     r"available|balance|\bstep\b|^construction$|^running$|debt", "money"),
 )
 
 #: |x| at or below NOISE x max(1, the column's largest |x|) is solver noise and written as 0.

@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from planner.advice.findings import Findings
+from planner.model.index import BUILD, RUN
 from planner.output import maps
 from planner.output.advice_workbooks import diagnosis_sheet, marginal_sheet
 from planner.output.brief import brief, idle_sentences, spread_sentence
@@ -47,6 +48,7 @@ from planner.output.excel import (
 )
 from planner.output.labels import language, percent, sheet_title, summary_item, word
 from planner.results import Answer, allocation_table
+from planner.results.extract import UNDER_WAY
 from planner.results.idle import idle_summary
 from planner.status import Status
 
@@ -83,6 +85,7 @@ def write_results(answer: Answer, target: Path, findings: Findings | None = None
         if not totals.empty:
             write_block(ws, totals, ws.max_column + 2, lang=lang)
         _spending_chart(ws, answer, lang)
+        _running_chart(ws, answer, lang)
         goals = goals_frame(answer, findings)
         ws = _sheet(wb, "Goals", goals, lang)
         add_bar_chart(ws, goals, ["progress"], word("chart.goals", lang), x_title=word("axis.goal", lang),
@@ -246,9 +249,22 @@ def summary_frame(answer: Answer) -> pd.DataFrame:
     if not answer.budgets.empty:
         available = answer.budgets.groupby("fund")["amount"].sum()
         used = answer.flows.groupby("fund")["amount"].sum() if not answer.flows.empty else pd.Series(dtype=float)
+        service = (answer.debt_service.groupby("fund")["amount"].sum() if not answer.debt_service.empty
+                   else pd.Series(dtype=float))
         for fund, amount in available.items():
             rows.append((f"fund {fund}: available", float(amount)))
             rows.append((f"fund {fund}: used", float(used.get(fund, 0.0))))
+            if fund in service.index:
+                rows.append((f"fund {fund}: debt service", float(service[fund])))
+    if not answer.flows.empty and (answer.flows["part"] == RUN).any():
+        running = answer.flows[answer.flows["part"] == RUN].groupby("year")["amount"].sum()
+        rows.append(("running costs paid", f"{running.sum():,.6g} in all, {running.iloc[-1]:,.6g} in "
+                                           f"{int(running.index[-1])}: a recurrent burden that grows as projects "
+                                           "complete"))
+    if not answer.loans.empty:
+        left = float(answer.debt_after["amount"].sum()) if not answer.debt_after.empty else 0.0
+        last = int(answer.debt_after["year"].max()) if not answer.debt_after.empty else None
+        rows.append(("debt left after the horizon", f"{left:,.6g}" + (f" (repayments until {last})" if last else "")))
     if not answer.goals.empty:
         met = answer.goals[answer.goals["met"]]["goal"].tolist()
         missed = answer.goals[~answer.goals["met"]]
@@ -264,8 +280,10 @@ def summary_frame(answer: Answer) -> pd.DataFrame:
 
 
 def plan_frame(answer: Answer) -> pd.DataFrame:
-    """One row per chosen project: its tranches (start years and shares), region, kind, costs,
-    partner money, the funds that pay and what each fund pays in each year.
+    """One row per chosen project: its tranches (start years and shares), status (when a project is under
+    way), region, kind, the construction money paid inside the horizon (total, own, partner; nominal), its
+    cost in base-year prices and the sunk cost of a project under way (when they differ), running costs
+    (when any), the funds that pay and what each fund pays in each year.
 
     A divisible project may start in several tranches; they share one row, so every money
     column sums to what was paid (own cost and the paid columns to the spending, partner money
@@ -278,12 +296,27 @@ def plan_frame(answer: Answer) -> pd.DataFrame:
     tranches["complete"] = tranches["start"] + tranches["project"].map(info["duration"]).astype(int)
     grouped = tranches.groupby("project", sort=False)
     plan = grouped.agg(start=("start", "min"), complete_from=("complete", "min"), share=("share", "sum"),
-                       region=("region", "first"), kind=("kind", "first"), total_cost=("cost", "sum")).reset_index()
+                       region=("region", "first"), kind=("kind", "first"), base=("cost", "sum")).reset_index()
     plan.insert(1, "name", plan["project"].map(info["name"]))
     plan.insert(3, "tranches", plan["project"].map({project: _tranches(rows) for project, rows in grouped}))
-    partner_share = plan["project"].map(info["partner_share"]).fillna(0.0).astype(float)
-    plan["own_cost"] = plan["total_cost"] * (1 - partner_share)
-    plan["partner_money"] = plan["total_cost"] * partner_share
+    under_way = plan["project"].map(info["under_way"]).fillna(False).astype(bool) if "under_way" in info else \
+        pd.Series(False, index=plan.index)
+    if under_way.any():
+        plan.insert(2, "status", np.where(under_way, UNDER_WAY, "new"))
+    money = _project_money(answer)
+    own = plan["project"].map(money["own"]).fillna(0.0)
+    partner = plan["project"].map(money["partner"]).fillna(0.0)
+    plan["total_cost"] = own + partner
+    plan["own_cost"] = own
+    plan["partner_money"] = partner
+    if answer.escalation or under_way.any():
+        plan["cost_base_year"] = plan["base"]
+    if under_way.any():
+        sunk = plan["base"] - plan["project"].map(money["base_inside"]).fillna(0.0)
+        plan["sunk_cost"] = np.where(under_way, sunk.clip(lower=0.0), 0.0)
+    if (money["running"] > 0).any():
+        plan["running_cost"] = plan["project"].map(money["running"]).fillna(0.0)
+    plan = plan.drop(columns=["base"])
     plan["partner"] = plan["project"].map(info["partner"])
     if not answer.flows.empty:
         funds = answer.flows.groupby("project")["fund"].apply(lambda f: ", ".join(sorted(map(str, set(f)))))
@@ -292,6 +325,21 @@ def plan_frame(answer: Answer) -> pd.DataFrame:
         paid.columns = [f"paid {fund} {year}" for fund, year in paid.columns]
         plan = plan.merge(paid, left_on="project", right_index=True, how="left")
     return plan.sort_values(["start", "project"], kind="stable").reset_index(drop=True)
+
+
+def _project_money(answer: Answer) -> pd.DataFrame:
+    """Per project: own and partner construction money and running costs paid inside the horizon (nominal),
+    and the construction money inside the horizon in base-year prices (base_inside)."""
+    columns = ["own", "partner", "running", "base_inside"]
+    costs = answer.costs
+    if costs.empty:
+        return pd.DataFrame(columns=columns)
+    build = (costs["part"] == BUILD).to_numpy()
+    frame = pd.DataFrame({"project": costs["project"], "own": np.where(build, costs["own"], 0.0),
+                          "partner": np.where(build, costs["partner"], 0.0),
+                          "running": np.where(build, 0.0, costs["own"]),
+                          "base_inside": np.where(build, (costs["own"] + costs["partner"]) / costs["price"], 0.0)})
+    return frame.groupby("project")[columns].sum()
 
 
 def _tranches(rows: pd.DataFrame) -> str:
@@ -309,19 +357,33 @@ def spending_frame(answer: Answer) -> pd.DataFrame:
     if answer.budgets.empty:
         return pd.DataFrame()
     table = answer.budgets.copy()
-    used = (answer.flows.groupby(["fund", "scope", "year"])["amount"].sum()
-            if not answer.flows.empty else pd.Series(dtype=float))
     key = pd.MultiIndex.from_frame(table[["fund", "scope", "year"]])
-    table["used"] = used.reindex(key).fillna(0.0).to_numpy() if len(used) else 0.0
+
+    def money(frame: pd.DataFrame) -> np.ndarray:
+        if frame.empty:
+            return np.zeros(len(table))
+        return frame.groupby(["fund", "scope", "year"])["amount"].sum().reindex(key).fillna(0.0).to_numpy()
+
+    flows = answer.flows
+    table["used"] = money(flows)
+    columns = ["fund", "scope", "year", "budget", "used"]
+    if not flows.empty and (flows["part"] == RUN).any():
+        table["construction"] = money(flows[flows["part"] != RUN])
+        table["running"] = money(flows[flows["part"] == RUN])
+        columns += ["construction", "running"]
+    table["debt_service"] = money(answer.debt_service)
+    if not answer.loans.empty:
+        columns.append("debt_service")
     table = table.rename(columns={"amount": "budget"})
-    cumulative = table.groupby(["fund", "scope"])[["budget", "used"]].cumsum()
-    table["carried_over"] = np.where(table["carry_over"], cumulative["budget"] - cumulative["used"], 0.0)
+    cumulative = table.groupby(["fund", "scope"])[["budget", "used", "debt_service"]].cumsum()
+    table["carried_over"] = np.where(table["carry_over"], cumulative["budget"] - cumulative["used"]
+                                     - cumulative["debt_service"], 0.0)
     idle = set(zip(answer.idle_money["fund"], answer.idle_money["scope"], answer.idle_money["year"])) \
         if not answer.idle_money.empty else set()
     table["can_help"] = ["no" if (f, sc, int(y)) in idle else "yes" if b > 0 else ""
                          for f, sc, y, b in zip(table["fund"], table["scope"], table["year"], table["budget"])]
     table["scope"] = table["scope"].replace("", "(pooled: all regions)")
-    return table[["fund", "scope", "year", "budget", "used", "carried_over", "carry_over", "can_help"]]
+    return table[columns + ["carried_over", "carry_over", "can_help"]]
 
 
 def fund_totals(answer: Answer) -> pd.DataFrame:
@@ -329,8 +391,9 @@ def fund_totals(answer: Answer) -> pd.DataFrame:
     spending = spending_frame(answer)
     if spending.empty:
         return pd.DataFrame()
-    totals = spending.groupby("fund", as_index=False, sort=False)[["budget", "used"]].sum()
-    totals["unused"] = totals["budget"] - totals["used"]
+    service = ["debt_service"] if "debt_service" in spending.columns else []
+    totals = spending.groupby("fund", as_index=False, sort=False)[["budget", "used"] + service].sum()
+    totals["unused"] = totals["budget"] - totals["used"] - (totals["debt_service"] if service else 0.0)
     return totals
 
 
@@ -424,6 +487,37 @@ def _spending_chart(ws, answer: Answer, lang: str) -> None:
     chart.add_data(Reference(ws, min_col=start_col + 1, max_col=start_col + len(per_year.columns),
                              min_row=1, max_row=len(per_year) + 1), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=start_col, min_row=2, max_row=len(per_year) + 1))
+    place_chart(ws, chart, where="beside", first_column=start_col)
+
+
+def running_frame(answer: Answer) -> pd.DataFrame:
+    """Per year: construction and running costs paid, and the running costs' share (empty without running
+    costs): the recurrent burden that grows as projects complete."""
+    flows = answer.flows
+    if flows.empty or not (flows["part"] == RUN).any():
+        return pd.DataFrame()
+    per_year = flows.assign(part=np.where(flows["part"] == RUN, "running", "construction")).pivot_table(
+        index="year", columns="part", values="amount", aggfunc="sum").reindex(columns=["construction", "running"])
+    per_year = per_year.fillna(0.0).reset_index()
+    if not answer.debt_service.empty:
+        service = answer.debt_service.groupby("year")["amount"].sum()
+        per_year["debt_service"] = per_year["year"].map(service).fillna(0.0)
+    return per_year
+
+
+def _running_chart(ws, answer: Answer, lang: str) -> None:
+    """Construction and running costs per year, stacked (the running block grows as projects complete):
+    its data table beside the Spending table, the chart below the spending chart."""
+    block = running_frame(answer)
+    if block.empty:
+        return
+    start_col = ws.max_column + 2
+    write_block(ws, block, start_col, lang=lang)
+    chart = bar_chart(word("chart.running", lang), word("axis.year", lang), _money_axis(answer, lang), stacked=True,
+                      y_format="#,##0", width=18, height=9)
+    chart.add_data(Reference(ws, min_col=start_col + 1, max_col=start_col + len(block.columns) - 1,
+                             min_row=1, max_row=len(block) + 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=start_col, min_row=2, max_row=len(block) + 1))
     place_chart(ws, chart, where="beside", first_column=start_col)
 
 

@@ -1,8 +1,9 @@
 """Where the money goes and where the benefits fall, region by region, per person.
 
 Money is *invested in* a region when that region's budgets (or the pooled funds on its
-behalf) pay for it: the host region, or each paying region of a joint project by its
-CostShares share. Partner money is invested in the host region. Benefits *fall to* the
+behalf) pay for its construction: the host region, or each paying region of a joint project by its
+CostShares share. Running costs are beside it (``running_cost``, when any project has one), so the
+two sum to what was paid. Partner money is invested in the host region. Benefits *fall to* the
 region where the Impacts rows put them (blank = the host) and, for transport projects,
 where the network's derived accessibility and output effects land, so a road hosted and
 paid by one region but serving another shows the money in the first and the gain in the
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.model.index import RUN
 from planner.results.answer import Answer
 from planner.scenario.units import per_person_unit
 
@@ -35,7 +37,10 @@ def allocation_table(answer: Answer) -> pd.DataFrame:
     regions["population"] = population
     total_population = population.sum()
     regions["population_share"] = population / total_population if total_population > 0 else np.nan
-    invested = answer.flows.groupby("payer")["amount"].sum() if not answer.flows.empty else pd.Series(dtype=float)
+    flows = answer.flows
+    running = flows[flows["part"] == RUN] if "part" in flows else flows.iloc[0:0]
+    building = flows[flows["part"] != RUN] if "part" in flows else flows
+    invested = building.groupby("payer")["amount"].sum() if not building.empty else pd.Series(dtype=float)
     regions["invested"] = regions["region"].map(invested).fillna(0.0).astype(float)
     total = regions["invested"].sum()
     regions["invested_share"] = regions["invested"] / total if total > 0 else 0.0
@@ -43,6 +48,9 @@ def allocation_table(answer: Answer) -> pd.DataFrame:
     factor, persons, currency = per_person_unit(answer.money_unit, np.nanmax(per_person, initial=0.0))
     regions[f"invested per {persons} ({currency})"] = per_person * factor
     regions["partner_money"] = regions["region"].map(_partner_money(answer)).fillna(0.0)
+    if not running.empty:
+        # Running costs are spending but not investment: beside it, so the two sum to what was paid.
+        regions["running_cost"] = regions["region"].map(running.groupby("payer")["amount"].sum()).fillna(0.0)
     worth = (answer.indicator_info.set_index("indicator")["value"].astype(float)
              if not answer.indicator_info.empty else pd.Series(dtype=float))
     benefit = pd.Series(0.0, index=regions.index)
@@ -67,8 +75,13 @@ def _gains(answer: Answer) -> pd.DataFrame:
 
 
 def _partner_money(answer: Answer) -> pd.Series:
+    """Partner money invested in each host region: the partners' part of the construction payments inside
+    the horizon (nominal), or share x partner_share x cost without the cost table."""
     if answer.projects.empty:
         return pd.Series(dtype=float)
+    if not answer.costs.empty:
+        region = answer.costs["project"].map(answer.project_info.set_index("project")["region"])
+        return answer.costs["partner"].groupby(region).sum()
     share = answer.projects["project"].map(answer.project_info.set_index("project")["partner_share"]).fillna(0.0)
     return (answer.projects["cost"] * share.astype(float)).groupby(answer.projects["region"]).sum()
 

@@ -35,6 +35,13 @@ class Answer:
     transport projects build or speed up; node_coordinates: junction -> (lon, lat) from Nodes.lat/lon
     (region coordinates are in region_info); for the map.
     language: Settings.language (the output's language; blank = English).
+    costs: what the plan pays inside the horizon per (project, start, year, part), own and partner money,
+    nominal, and the year's price factor (:func:`planner.results.extract.cost_table`); running: the running
+    costs paid per (project, fund, region, year), also part of ``spending``; start_year and escalation
+    (Settings cost_escalation).
+    loans: the loan funds (fund, rate, grace, years, repaid_from, annuity); debt_service: their repayments
+    inside the horizon (loan, fund, scope, year, amount), charged to the repaid_from fund; debt_after: the
+    repayments after the horizon (debt left to the future).
     """
 
     scenario: str
@@ -68,6 +75,13 @@ class Answer:
     upgraded_links: list[str] = field(default_factory=list)
     node_coordinates: dict[str, tuple[float, float]] = field(default_factory=dict)
     language: str = ""
+    costs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    running: pd.DataFrame = field(default_factory=pd.DataFrame)
+    start_year: int | None = None
+    escalation: float = 0.0
+    loans: pd.DataFrame = field(default_factory=pd.DataFrame)
+    debt_service: pd.DataFrame = field(default_factory=pd.DataFrame)
+    debt_after: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def objective(self) -> float | None:
@@ -94,6 +108,9 @@ class Answer:
             "equity": plain(self.equity),
             "money_that_cannot_help": records(self.idle_money),
             "investment_spread": plain(self.spread),
+            "running_costs": records(self.running),
+            "debt_service": records(self.debt_service),
+            "debt_after_horizon": records(self.debt_after),
         }
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from planner.model import AllocationModel, build_model
+from planner.model.index import RUN
 from planner.results.allocation import investment_spread
 from planner.results.answer import Answer
 from planner.results.disparity import equity_summary
@@ -68,13 +69,19 @@ def extract(model: AllocationModel, result: SolveResult) -> Answer:
     spread = model.scenario.settings.get("spread_warning")
     answer.spread_warning = 10.0 if spread is None else float(spread)
     answer.idle_money = idle_money_table(model)
+    answer.start_year = model.index.first_year
+    answer.escalation = float(model.scenario.settings.get("cost_escalation") or 0.0)
+    answer.loans = model.index.loans.rename_axis("fund").reset_index()
     if result.values is None:
         return answer
     flows = model.index.payments
     answer.flows = flows.assign(amount=result.values[model.columns.col("y", flows["y"])]).query(
-        "amount > @EPSILON")[["project", "payer", "fund", "scope", "year", "amount"]].reset_index(drop=True)
+        "amount > @EPSILON")[["project", "payer", "fund", "scope", "year", "part", "amount"]].reset_index(drop=True)
     shares = chosen_starts(model, result.values)
     answer.projects = plan_table(model, shares)
+    answer.costs = cost_table(model, result.values)
+    answer.running = running_table(answer.flows)
+    answer.debt_service, answer.debt_after = debt_tables(model, result.values)
     levels = level_table(model, shares, result.values)
     answer.regions = levels
     answer.goals = goal_table(model, result.values)
@@ -82,7 +89,7 @@ def extract(model: AllocationModel, result: SolveResult) -> Answer:
     answer.soft_shortfalls = soft_shortfall_table(model, result.values)
     answer.spending = spending_table(model, result.values)
     answer.clusters = cluster_table(model, result.values)
-    answer.partners = partner_table(model, shares)
+    answer.partners = partner_table(answer.costs, model.index.projects)
     answer.transport = transport_table(model, shares, result.values)
     if "link" in model.scenario.tables["Projects"].columns and not answer.projects.empty:
         links = model.scenario.tables["Projects"].set_index("project")["link"]
@@ -95,7 +102,8 @@ def extract(model: AllocationModel, result: SolveResult) -> Answer:
 
 def _project_info(model: AllocationModel) -> pd.DataFrame:
     projects = model.index.projects
-    info = projects[["name", "kind", "region", "cost", "duration", "partner", "partner_share"]]
+    info = projects[["name", "kind", "region", "cost", "duration", "partner", "partner_share", "under_way",
+                     "running_cost"]]
     return info.rename_axis("project").reset_index()
 
 
@@ -109,13 +117,51 @@ def chosen_starts(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
 
 
 def plan_table(model: AllocationModel, shares: pd.DataFrame) -> pd.DataFrame:
-    """One row per chosen (project, start): project, start, share, region, kind, cost."""
+    """One row per chosen (project, start): project, start, share, region, kind, cost (share x cost, in prices
+    of the start year), status ("under way" for a project that started before the horizon, else "new")."""
     projects = model.index.projects
     plan = shares[["project", "start", "share"]].copy()
     plan["region"] = plan["project"].map(projects["region"])
     plan["kind"] = plan["project"].map(projects["kind"])
     plan["cost"] = plan["share"] * plan["project"].map(projects["cost"])
+    plan["status"] = np.where(plan["project"].map(projects["under_way"]).astype(bool), UNDER_WAY, "new")
     return plan.sort_values(["start", "project"]).reset_index(drop=True)
+
+
+#: The status of a project that started before the horizon.
+UNDER_WAY = "under way"
+
+
+def cost_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
+    """What the plan pays inside the horizon, nominal: (project, start, year, part, own, partner, price) per
+    chosen start and year, part "build" (construction) or "run" (running cost); the payment rows' amounts
+    times the start's share; price = the escalation factor of the year (nominal / base-year prices). Years
+    of a project under way before the horizon are not in it (sunk)."""
+    schedule = model.index.schedule
+    share = values[model.columns.col("x", schedule["x"])]
+    share = np.where(share > 1 - EPSILON, 1.0, share)
+    table = schedule.assign(own=schedule["own"] * share, partner=schedule["partner"] * share,
+                            price=schedule["year"].map(model.index.escalation).to_numpy(dtype=float))
+    table = table[share > EPSILON]
+    return table[["project", "start", "year", "part", "own", "partner", "price"]].reset_index(drop=True)
+
+
+def debt_tables(model: AllocationModel, values: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Loan repayments of the plan: inside the horizon (charged to the repaid_from fund's budgets) and after
+    it (debt left to the future): (loan, fund, scope, year, amount)."""
+    columns = ["loan", "fund", "scope", "year", "amount"]
+    flows = model.index.payments.set_index("y")["fund"]
+
+    def table(charges: pd.DataFrame) -> pd.DataFrame:
+        if charges.empty:
+            return pd.DataFrame(columns=columns)
+        amount = charges["coef"].to_numpy(dtype=float) * values[model.columns.col("y", charges["y"])]
+        frame = charges.assign(loan=charges["y"].map(flows).to_numpy(), amount=amount)
+        frame = frame[frame["amount"] > EPSILON]
+        return frame.groupby(["loan", "fund", "scope", "year"], as_index=False)["amount"].sum()[columns]
+
+    charges = model.index.charges
+    return table(charges[charges["what"] == "repayment"]), table(model.index.debt)
 
 
 def completed_impacts(model: AllocationModel, shares: pd.DataFrame) -> pd.DataFrame:
@@ -241,7 +287,7 @@ def _column_sources(model: AllocationModel) -> tuple[pd.Series, pd.Series]:
 
 
 def spending_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
-    """Money used per (fund, region, year); region is the paying region."""
+    """Money used per (fund, region, year); region is the paying region (construction and running costs)."""
     flows = model.index.payments
     amount = values[model.columns.col("y", flows["y"])]
     spent = flows.assign(amount=amount)
@@ -262,3 +308,12 @@ def _network(answer: Answer, tables: dict[str, pd.DataFrame]) -> None:
             lat, lon = pd.to_numeric(pd.Series([r.lat, r.lon]), errors="coerce")
             if lat == lat and lon == lon:
                 answer.node_coordinates[str(r.node)] = (float(lon), float(lat))
+
+
+def running_table(flows: pd.DataFrame) -> pd.DataFrame:
+    """The running costs the plan pays: (project, fund, region, year, amount), region = the paying region."""
+    running = flows[flows["part"] == RUN] if not flows.empty else flows
+    if running.empty:
+        return pd.DataFrame(columns=["project", "fund", "region", "year", "amount"])
+    table = running.groupby(["project", "fund", "payer", "year"], as_index=False)["amount"].sum()
+    return table.rename(columns={"payer": "region"})

@@ -1,12 +1,13 @@
 """Money that cannot help: budget years no candidate project can use for any goal or benefit.
 
 A budget (fund, scope, year) can help when some candidate start (p, s) pays from it: p may
-use the fund (``Projects.funds``), one of p's payers falls in the scope, p is being paid in
-that year (s <= t <= s + d_p - 1; for a carry-over fund in that year or any later one, since
-the money waits), and p either is complete within the horizon (s + d_p <= Y, so its impacts
-count in some year) or is mandatory. Money of any other budget is idle whatever the plan: in
-a ten-year horizon, every payment in the last year is for a project that is complete only
-after it.
+use the fund (``Projects.funds``; for its running cost ``Projects.running_funds``), one of p's
+payers falls in the scope, p pays something in that year (its schedule: construction years
+s <= t <= s + d_p - 1 with a share of its cost profile, running costs once complete; for a
+carry-over fund in that year or any later one, since the money waits), and p either is
+complete within the horizon (s + d_p <= Y, so its impacts count in some year) or is mandatory.
+Money of any other budget is idle whatever the plan: in a ten-year horizon, every construction
+payment in the last year is for a project that is complete only after it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from planner.model import AllocationModel
+from planner.model.index import eligible_funds
 from planner.scenario.data import POOLED
 
 COLUMNS = ["fund", "scope", "year", "amount", "reason"]
@@ -48,19 +50,15 @@ def _payable(model: AllocationModel, useful_only: bool) -> pd.DataFrame:
     """(fund, scope, year) in which some candidate start could be paid (useful starts only, or all)."""
     index = model.index
     projects = index.projects
-    starts = index.starts[index.starts["project"].map(projects["own_cost_per_year"]) > 0]
+    due = index.schedule[index.schedule["own"] > 0]
     if useful_only:
-        complete = starts["start"] + starts["duration"] <= index.last_year
-        starts = starts[complete | starts["project"].map(projects["mandatory"]).astype(bool)]
-    if starts.empty:
+        complete = due["start"] + due["project"].map(projects["duration"]) <= index.last_year
+        due = due[complete | due["project"].map(projects["mandatory"]).astype(bool)]
+    if due.empty:
         return pd.DataFrame(columns=["fund", "scope", "year"])
-    active = starts.loc[starts.index.repeat(starts["duration"])].copy()
-    active["year"] = active["start"] + active.groupby(level=0).cumcount()
-    active = active[active["year"] <= index.last_year][["project", "year"]].drop_duplicates()
-    funds = tuple(model.scenario.tables["Funds"]["fund"])
-    eligible = projects["funds"].map(lambda f: f if f else funds).rename("fund").explode().dropna()
-    eligible = eligible.rename_axis("project").reset_index()
-    flows = active.merge(index.payers[["project", "payer"]], on="project").merge(eligible, on="project")
+    active = due[["project", "year", "part"]].drop_duplicates()
+    eligible = eligible_funds(projects, model.scenario)
+    flows = active.merge(index.payers[["project", "payer"]], on="project").merge(eligible, on=["project", "part"])
     pooled = index.budgets.groupby("fund")["pooled"].first()
     flows["scope"] = np.where(pooled.reindex(flows["fund"]).fillna(True).to_numpy(), POOLED, flows["payer"])
     return flows[["fund", "scope", "year"]].drop_duplicates()

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from planner.model import AllocationModel
+from planner.model.index import BUILD
 from planner.model.network import true_effects
 
 
@@ -28,19 +29,17 @@ def cluster_table(model: AllocationModel, values: np.ndarray) -> pd.DataFrame:
                          "complete_from": [None if pd.isna(first.get(c)) else int(first[c]) for c in clusters]})
 
 
-def partner_table(model: AllocationModel, shares: pd.DataFrame) -> pd.DataFrame:
-    """Money each partner commits per year: share * partner_share * cost / duration while active."""
-    projects = model.index.projects
-    funded = shares[shares["project"].map(projects["partner"]).notna()]
-    if funded.empty:
+def partner_table(costs: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
+    """Money each partner commits per year inside the horizon: its part of the plan's construction payments
+    (share x partner_share x cost / duration while active, or as the cost profile says; nominal)."""
+    if costs.empty:
         return pd.DataFrame()
-    rows = funded.loc[funded.index.repeat(funded["duration"])].copy()
-    rows["year"] = rows["start"] + rows.groupby(level=0).cumcount()
-    per_year = projects["partner_share"] * projects["cost"] / projects["duration"]
-    rows["amount"] = rows["share"] * rows["project"].map(per_year)
-    rows["partner"] = rows["project"].map(projects["partner"])
-    rows = rows[rows["year"] <= model.index.last_year]
-    return rows.groupby(["partner", "year"], as_index=False)["amount"].sum()
+    rows = costs[(costs["part"] == BUILD) & costs["project"].map(projects["partner"]).notna()]
+    if rows.empty:
+        return pd.DataFrame()
+    table = pd.DataFrame({"partner": rows["project"].map(projects["partner"]).to_numpy(),
+                          "year": rows["year"].to_numpy(), "amount": rows["partner"].to_numpy()})
+    return table.groupby(["partner", "year"], as_index=False)["amount"].sum()
 
 
 def transport_table(model: AllocationModel, shares: pd.DataFrame, values: np.ndarray) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from planner.scenario.data import Scenario
 from planner.scenario.family_checks import check_families
 from planner.scenario.goal_checks import goal_hygiene
 from planner.scenario.reader import RawWorkbook, read_workbook
+from planner.scenario.realism_checks import check_realism
 from planner.scenario.schema import SHEETS
 from planner.scenario.tables import ROW, read_settings, read_tables
 from planner.scenario.variants import apply_variant, variant_names
@@ -49,9 +50,10 @@ def _read(raw: RawWorkbook, path: Path) -> tuple[Scenario | None, list[Problem],
 
 
 def check_tables(tables: dict[str, pd.DataFrame], settings: dict[str, Any]) -> list[Problem]:
-    """The contract's cross-sheet rules on typed tables (references, windows, families, goals)."""
-    return (check_all(tables, settings) + check_families(tables, settings) + goal_hygiene(tables, settings)
-            + check_candidates(tables, settings))
+    """The contract's cross-sheet rules on typed tables (references, windows, families, investment realism,
+    goals, candidates)."""
+    return (check_all(tables, settings) + check_families(tables, settings) + check_realism(tables, settings)
+            + goal_hygiene(tables, settings) + check_candidates(tables, settings))
 
 
 def revalidate(scenario: Scenario) -> Scenario:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.errors import Problem
-from planner.scenario.checks import Tables, _horizon, _records
+from planner.scenario.checks import Tables, _horizon, _records, under_way
 from planner.scenario.tables import ROW
 from planner.scenario.units import per_person_unit
 
@@ -42,8 +42,9 @@ def check_candidates(tables: Tables, settings: dict[str, Any]) -> list[Problem]:
         money = _money(tables, years)
         caps = {p["partner"]: p for p in _records(tables["Partners"]) if p["partner"] is not None}
         all_funds = [f["fund"] for f in _records(tables["Funds"]) if f["fund"] is not None]
+        paid = Payment(profiles(tables), float(settings.get("cost_escalation") or 0.0), years)
         for r in _records(tables["Projects"]):
-            found = _partner_cap(caps, r) + _unfundable(money, all_funds, payers, r, years)
+            found = _partner_cap(caps, r, paid) + _unfundable(money, all_funds, payers, r, paid)
             if found or _no_window(r, years):
                 never[r["project"]] = r[ROW]
             problems += found[:1]
@@ -56,7 +57,42 @@ def _number(value: float) -> str:
     return f"{value:,.6g}"
 
 
+class Payment:
+    """What share of a project's cost is paid in each year of the horizon for a given start: its
+    CostProfiles shares (evenly over the duration when it has none) times the price escalation."""
+
+    def __init__(self, shares: dict[str, dict[int, float]], escalation: float, years: range):
+        self.shares, self.escalation, self.years = shares, escalation, years
+
+    def plain(self, r: dict[str, Any]) -> bool:
+        """Paid evenly at base-year prices inside the horizon (the cost / duration of every year)."""
+        return r["project"] not in self.shares and not self.escalation and not under_way(r, self.years[0])
+
+    def yearly(self, r: dict[str, Any], start: int) -> list[tuple[int, float]]:
+        """(year, share of the cost paid then) for the years of the horizon with a payment."""
+        listed = self.shares.get(r["project"])
+        duration = r["duration"]
+        paid = []
+        for offset in range(duration):
+            year = start + offset
+            share = 1.0 / duration if listed is None else listed.get(offset, 0.0)
+            if year in self.years and share > 0:
+                paid.append((year, share * (1.0 + self.escalation) ** (year - self.years[0])))
+        return paid
+
+
+def profiles(tables: Tables) -> dict[str, dict[int, float]]:
+    """project -> {year_offset: share} of the CostProfiles sheet (cells that parsed)."""
+    shares: dict[str, dict[int, float]] = {}
+    for c in _records(tables["CostProfiles"]):
+        if c["project"] is not None and c["year_offset"] is not None and c["share"] is not None:
+            shares.setdefault(c["project"], {})[int(c["year_offset"])] = float(c["share"])
+    return shares
+
+
 def _window(r: dict[str, Any], years: range) -> range:
+    if under_way(r, years[0]):
+        return range(r["earliest_start"], r["earliest_start"] + 1)
     earliest = r["earliest_start"] if r["earliest_start"] is not None else years[0]
     latest = r["latest_start"] if r["latest_start"] is not None else years[-1]
     duration = r["duration"] or 1
@@ -67,20 +103,28 @@ def _no_window(r: dict[str, Any], years: range) -> bool:
     return r["duration"] is not None and len(_window(r, years)) == 0
 
 
-def _partner_cap(caps: dict[str, dict[str, Any]], r: dict[str, Any]) -> list[Problem]:
-    """A partner's yearly share above its cap: the project can never be chosen (unless divisible)."""
+def _partner_cap(caps: dict[str, dict[str, Any]], r: dict[str, Any], paid: Payment) -> list[Problem]:
+    """A partner's yearly share above its cap: the project can never be chosen (unless divisible).
+    With a cost profile or price escalation, the largest yearly payment of the start that asks least."""
     partner, share = r.get("partner"), r.get("partner_share")
     if partner is None or not share or r["cost"] is None or not r["duration"] or r["divisible"]:
         return []
     if partner not in caps or caps[partner]["max_per_year"] is None:
         return []
-    need = share * r["cost"] / r["duration"]
+    if paid.plain(r):
+        need = share * r["cost"] / r["duration"]
+        how = f"{_number(need)} a year ({_number(share)} x {_number(r['cost'])} / {r['duration']} year(s))"
+    else:
+        window = _window(r, paid.years)
+        need = min((max((share * r["cost"] * w for _, w in paid.yearly(r, s)), default=0.0) for s in window),
+                   default=0.0)
+        how = (f"{_number(need)} in its largest year of payment ({_number(share)} x {_number(r['cost'])} x the "
+               "largest yearly share of its cost profile and price escalation)")
     cap = caps[partner]["max_per_year"]
     if need <= cap + TOLERANCE * max(1.0, cap):
         return []
     return [Problem("warning", "Projects", r[ROW], "partner_share",
-                    f"project {r['project']} can never be chosen: partner {partner} would put in "
-                    f"{_number(need)} a year ({_number(share)} x {_number(r['cost'])} / {r['duration']} year(s)), "
+                    f"project {r['project']} can never be chosen: partner {partner} would put in {how}, "
                     f"above its cap of {_number(cap)} a year (Partners!{caps[partner][ROW]} max_per_year)"
                     + ("; it is mandatory, so no plan exists" if r["mandatory"] else ""), share)]
 
@@ -126,14 +170,22 @@ def _payers(payers: dict[str, list[tuple[str, float]]], r: dict[str, Any]) -> li
 
 
 def _unfundable(money: Money, all_funds: list[str], payers: dict[str, list[tuple[str, float]]],
-                r: dict[str, Any], years: range) -> list[Problem]:
-    """No start year whose every year of payment its funds could pay."""
+                r: dict[str, Any], paid: Payment) -> list[Problem]:
+    """No start year whose every year of construction payment its funds could pay (running costs come on
+    top, so the warning stays certain)."""
     if r["cost"] is None or not r["duration"] or r["region"] is None:
         return []
-    own = (1.0 - float(r.get("partner_share") or 0.0)) * r["cost"] / r["duration"]
+    years = paid.years
+    own_share = (1.0 - float(r.get("partner_share") or 0.0))
+    own = own_share * r["cost"] / r["duration"]
     window = _window(r, years)
     if own <= TOLERANCE or not window:
         return []
+    if paid.plain(r):
+        yearly = {s: [(t, own) for t in range(s, s + r["duration"])] for s in window}
+    else:
+        yearly = {s: [(t, own_share * r["cost"] * w) for t, w in paid.yearly(r, s)] for s in window}
+        own = max((a for rows in yearly.values() for _, a in rows), default=0.0)
     available, pooled = money
     funds = list(r["funds"] or ()) or all_funds
     paying = _payers(payers, r)
@@ -143,8 +195,8 @@ def _unfundable(money: Money, all_funds: list[str], payers: dict[str, list[tuple
 
     best = 0.0  # over starts: the least money, relative to the need, in a year of payment
     for start in window:
-        worst = min(held(t, payer) / (share * own) for t in range(start, start + r["duration"])
-                    for payer, share in paying)
+        worst = min((held(t, payer) / (share * need) for t, need in yearly[start] if need > TOLERANCE
+                     for payer, share in paying), default=1.0)
         best = max(best, worst)
     if (r["divisible"] and best > TOLERANCE) or best >= 1.0 - 1e-9:
         return []
@@ -154,7 +206,8 @@ def _unfundable(money: Money, all_funds: list[str], payers: dict[str, list[tuple
         text = (f"none of the funds it may use ({which}) has money in every year it would be paid "
                 f"({where}, {r['duration']} year(s) of payment each)")
     else:
-        text = (f"it needs {_number(own)} a year of own cost, and in every start year ({where}) some year of "
+        needs = f"{_number(own)} a year" if paid.plain(r) else f"up to {_number(own)} in a year"
+        text = (f"it needs {needs} of own cost, and in every start year ({where}) some year of "
                 f"payment has at most {best:.0%} of that in the funds it may use ({which})")
     mandatory = "; it is mandatory, so no plan exists" if r["mandatory"] else ""
     return [Problem("warning", "Projects", r[ROW], "funds",

@@ -184,6 +184,8 @@ def _start_window(r: dict[str, Any], years: range | None) -> list[Problem]:
                         f"earliest_start is after latest_start ({latest})", earliest)]
     if years is None or r["duration"] is None:
         return []
+    if latest is not None and latest < years[0]:
+        return _started_before(r, years)
     first = max(earliest if earliest is not None else years[0], years[0])
     last = min(latest if latest is not None else years[-1], years[-1] - r["duration"] + 1)
     if first <= last:
@@ -195,6 +197,27 @@ def _start_window(r: dict[str, Any], years: range | None) -> list[Problem]:
                         "mandatory project: " + message, r["project"])]
     return [Problem("warning", "Projects", r[ROW], "project",
                     message + "; it can never be chosen", r["project"])]
+
+
+def under_way(r: dict[str, Any], start_year: int) -> bool:
+    """A project already under way: mandatory, started in earliest_start = latest_start < start_year."""
+    earliest, latest = r.get("earliest_start"), r.get("latest_start")
+    return bool(r.get("mandatory")) and earliest is not None and earliest == latest and earliest < start_year
+
+
+def _started_before(r: dict[str, Any], years: range) -> list[Problem]:
+    """A start window that ends before the horizon: only a project under way may have one."""
+    if not under_way(r, years[0]):
+        return [Problem("error", "Projects", r[ROW], "latest_start",
+                        f"latest_start is before the horizon starts ({years[0]}); only a mandatory project with "
+                        "earliest_start = latest_start can have started before it (it is then under way)",
+                        r["latest_start"])]
+    start = r["earliest_start"]
+    if start + r["duration"] <= years[0]:
+        return [Problem("error", "Projects", r[ROW], "earliest_start",
+                        f"a project under way since {start} with duration {r['duration']} is complete before "
+                        f"the horizon starts ({years[0]}); its effect belongs in the Baseline", start)]
+    return []
 
 
 def _requires_cycles(projects: pd.DataFrame) -> list[Problem]:

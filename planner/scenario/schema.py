@@ -25,6 +25,7 @@ EQUITY_KINDS = ("per_capita_floor", "max_gap", "max_ratio", "min_share", "max_sh
 DECAY_FUNCTIONS = ("power", "exponential")
 TIE_BREAKS = ("min_cost", "max_benefit", "none")
 SENSES = (">=", "<=")
+FUND_KINDS = ("grant", "loan")
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("language", "enum", "Language of the results workbook, its Brief and the console summary: en "
             "(English), ru (Russian) or uz (Uzbek, Latin script); ids and the input stay as written. "
             "planner solve --lang overrides it.", default="en", choices=("en", "ru", "uz")),
+    Setting("cost_escalation", "number", "Yearly price escalation of costs (3% = 0.03): Projects.cost and "
+            "Projects.running_cost are in prices of start_year, and what is paid in year t is multiplied by "
+            "(1 + cost_escalation) ^ (t - start_year); budgets are nominal.", default=0.0, minimum=0.0,
+            maximum=1.0, exclusive_maximum=True),
     Setting("spread_warning", "number", "Warn when the region that gets most investment per person gets "
             "more than this many times the one that gets least (0 = never warn); Equity rules "
             "(min_share, max_share) bound the spread.", default=10.0, minimum=0.0),
@@ -167,6 +172,17 @@ SHEETS: tuple[Sheet, ...] = (
             Column("fund", "id", "Fund id.", required=True),
             Column("carry_over", "bool", "Whether money unspent in a year stays available later.",
                    default=False),
+            Column("kind", "enum", "grant: money to spend; loan: money drawn in a year is repaid in equal "
+                   "yearly instalments (an annuity) from the repaid_from fund's budgets.", default="grant",
+                   choices=FUND_KINDS),
+            Column("interest_rate", "number", "Yearly interest rate of a loan (5% = 0.05).", default=0.0,
+                   minimum=0.0, maximum=1.0, exclusive_maximum=True),
+            Column("grace_years", "int", "Years after drawing before the first repayment of a loan (interest "
+                   "accrues meanwhile).", default=0, unit="years", minimum=0),
+            Column("repayment_years", "int", "Number of yearly repayments of a loan (required for a loan).",
+                   unit="years", minimum=1),
+            Column("repaid_from", "id", "Fund whose budgets pay a loan's repayments (required for a loan; a "
+                   "grant fund).", refers=("Funds.fund",)),
         ),
         required=True, key=("fund",),
     ),
@@ -190,11 +206,13 @@ SHEETS: tuple[Sheet, ...] = (
             Column("name", "text", "Project name for reports."),
             Column("kind", "enum", "Investment family.", required=True, choices=KINDS),
             Column("region", "id", "Host region.", required=True, refers=("Regions.region",)),
-            Column("cost", "number", "Total cost, spread evenly over the duration.",
-                   required=True, unit="money", minimum=0.0),
+            Column("cost", "number", "Total cost in prices of start_year, spread evenly over the duration "
+                   "(or as the CostProfiles sheet says).", required=True, unit="money", minimum=0.0),
             Column("duration", "int", "Years of construction and payment.", default=1,
                    unit="years", minimum=1),
-            Column("earliest_start", "year", "Earliest start year (blank = start of horizon)."),
+            Column("earliest_start", "year", "Earliest start year (blank = start of horizon). A mandatory project "
+                   "with earliest_start = latest_start before start_year is already under way: the cost of its "
+                   "years before the horizon is sunk."),
             Column("latest_start", "year", "Latest start year (blank = as late as the "
                    "horizon allows)."),
             Column("mandatory", "bool", "Must be carried out.", default=False),
@@ -216,8 +234,30 @@ SHEETS: tuple[Sheet, ...] = (
                    refers=("Partners.partner",)),
             Column("partner_share", "number", "Share of the cost the partner pays.", default=0.0,
                    minimum=0.0, maximum=1.0, exclusive_maximum=True),
+            Column("running_cost", "number", "Money a year to run the project once complete (in prices of "
+                   "start_year), paid in every complete year inside the horizon.", default=0.0,
+                   unit="money per year", minimum=0.0),
+            Column("running_funds", "ids", "Funds that may pay the running cost (blank = the funds column).",
+                   default=(), refers=("Funds.fund",)),
+            Column("min_tranche", "number", "Divisible project: every start year used funds at least this "
+                   "share (blank = any share).", minimum=0.0, maximum=1.0, exclusive_minimum=True),
+            Column("max_tranches", "int", "Divisible project: at most this many start years (blank = no "
+                   "limit).", minimum=1),
         ),
         required=True, key=("project",),
+    ),
+    Sheet(
+        "CostProfiles", "Uneven construction spending: the share of a project's cost paid in each year "
+        "after its start. A project listed here pays cost x share in year start + year_offset instead of "
+        "cost / duration every year; offsets not listed pay 0; its shares sum to 1.",
+        (
+            Column("project", "id", "Project id.", required=True, refers=("Projects.project",)),
+            Column("year_offset", "int", "Years after the start (0 = the start year ... duration - 1).",
+                   required=True, unit="years", minimum=0),
+            Column("share", "number", "Share of the project's cost paid in that year.", required=True,
+                   minimum=0.0),
+        ),
+        key=("project", "year_offset"),
     ),
     Sheet(
         "Impacts", "Yearly change of an indicator's level from the first year a project is "
@@ -337,6 +377,22 @@ SHEETS: tuple[Sheet, ...] = (
                    minimum=1),
             Column("weight", "number", "Weight of a soft rule within its priority.", default=1.0,
                    minimum=0.0),
+        ),
+        key=("rule",),
+    ),
+    Sheet(
+        "Portfolio", "Portfolio rules: at_least <= number of matched projects in the plan <= at_most (a "
+        "divisible project counts its share). Matched: the listed projects (blank = all) of the kind and host "
+        "region given (blank = any).",
+        (
+            Column("rule", "id", "Rule id.", required=True),
+            Column("projects", "ids", "Projects the rule counts (blank = all that match kind and region).",
+                   default=(), refers=("Projects.project",)),
+            Column("kind", "enum", "Only projects of this kind (blank = any).", choices=KINDS),
+            Column("region", "id", "Only projects hosted in this region or group (blank = any).",
+                   refers=("Regions.region", "Regions.group")),
+            Column("at_least", "number", "Fewest matched projects in the plan.", minimum=0.0),
+            Column("at_most", "number", "Most matched projects in the plan.", minimum=0.0),
         ),
         key=("rule",),
     ),

@@ -38,6 +38,8 @@ from tests.enumerate_plans import (
 
 BENEFIT_SEEDS = list(range(1000, 1025))
 COST_SEEDS = list(range(2000, 2025))
+#: Scenarios with cost profiles, running costs, a price escalation and portfolio rules.
+REALISM_SEEDS = list(range(4000, 4020))
 
 
 def describe(tables) -> str:
@@ -174,6 +176,40 @@ def hand_mandatory_infeasible():
     return t, None
 
 
+def hand_cost_profile():
+    """Budget 3 in 2026 and 7 in 2027, horizon 3. P costs 10 over 2 years (+5 grp), paying 30/70 %:
+    3 + 7 from 2026, complete in 2028: benefit 5 (evenly, 5 + 5 would fit no start year)."""
+    t = base_tables(horizon=3)
+    t["Budgets"] = [{"fund": "F", "year": 2026, "amount": 3}, {"fund": "F", "year": 2027, "amount": 7}]
+    t["Projects"] = [{"project": "P", "kind": "other", "region": "A", "cost": 10, "duration": 2}]
+    t["Impacts"] = [{"project": "P", "indicator": "grp", "value": 5}]
+    t["CostProfiles"] = [{"project": "P", "year_offset": 0, "share": 0.3},
+                         {"project": "P", "year_offset": 1, "share": 0.7}]
+    return t, 5.0
+
+
+def hand_running_costs():
+    """Horizon 4, budget 10 in 2026 and 2 a year after. P (cost 10, +3) runs at 2 a year, Q (cost 10,
+    +4) at 3: Q's running cost does not fit, so P: 3 x 3 complete years = 9 (Q would give 12)."""
+    t = base_tables(horizon=4)
+    t["Budgets"] = [{"fund": "F", "year": y, "amount": 10 if y == 2026 else 2} for y in range(2026, 2030)]
+    t["Projects"] = [{"project": "P", "kind": "other", "region": "A", "cost": 10, "running_cost": 2},
+                     {"project": "Q", "kind": "other", "region": "B", "cost": 10, "running_cost": 3}]
+    t["Impacts"] = [{"project": "P", "indicator": "grp", "value": 3},
+                    {"project": "Q", "indicator": "grp", "value": 4}]
+    return t, 9.0
+
+
+def hand_portfolio_rule():
+    """As ``two_projects_one_budget`` (P1 in A wins, 3) with the rule "at least one project in B" and P2
+    (in B, +2) ready only in 2026: P1 and P2 together cost 14 > 10, so P2 alone: 2. (Without the
+    latest_start, P2 started in 2027 would keep the rule at no benefit beside P1: 3.)"""
+    t, _ = hand_two_projects_one_budget()
+    t["Projects"][1]["latest_start"] = 2026
+    t["Portfolio"] = [{"rule": "b_min", "region": "B", "at_least": 1}]
+    return t, 2.0
+
+
 HAND_CASES = {
     "two_projects_one_budget": hand_two_projects_one_budget,
     "carry_over": lambda: hand_carry_over(0.0),
@@ -184,6 +220,9 @@ HAND_CASES = {
     "requires_delays": hand_requires_delays,
     "cost_with_goal": hand_cost_with_goal,
     "mandatory_infeasible": hand_mandatory_infeasible,
+    "cost_profile": hand_cost_profile,
+    "running_costs": hand_running_costs,
+    "portfolio_rule": hand_portfolio_rule,
 }
 
 
@@ -288,3 +327,43 @@ def test_cost_optimum_equals_enumeration(seed, tmp_path):
 def test_seeds_are_reproducible():
     """The same seed gives the same scenario (so a failing seed can be replayed)."""
     assert describe(random_tables(1003, "cost")) == describe(random_tables(1003, "cost"))
+
+
+# --------------------------------------------------------------------------------------------
+# Investment realism: cost profiles, running costs, escalation, portfolio rules
+# --------------------------------------------------------------------------------------------
+
+def test_realism_generator_makes_instances_that_use_every_new_rule():
+    """The realism instances are still small and mostly feasible, and together they use cost profiles,
+    running costs (some from their own fund), an escalation and every kind of portfolio rule."""
+    used = {"profile": 0, "running": 0, "running_funds": 0, "escalation": 0, "at_least": 0, "at_most": 0}
+    feasible = 0
+    for seed in REALISM_SEEDS:
+        for objective in ("benefit", "cost"):
+            tables = random_tables(seed, objective, realism=True)
+            sc = parse(tables)
+            assert plan_count(sc) <= PLAN_CAP
+            feasible += optimum(sc).feasible
+            used["profile"] += any(p.profile is not None for p in sc.projects)
+            used["running"] += any(p.running > 0 for p in sc.projects)
+            used["running_funds"] += any(p.running_funds for p in sc.projects)
+            used["escalation"] += sc.escalation > 0
+            used["at_least"] += any(low is not None for _, low, _ in sc.portfolio)
+            used["at_most"] += any(high is not None for _, _, high in sc.portfolio)
+    assert feasible >= 0.7 * 2 * len(REALISM_SEEDS)
+    assert all(count >= 3 for count in used.values()), used
+
+
+def test_realism_instance_without_the_new_rules_is_the_contract_v1_instance():
+    """realism=False draws exactly the scenario it always drew (the seeds above stay comparable)."""
+    plain = random_tables(4003, "cost")
+    rich = random_tables(4003, "cost", realism=True)
+    assert "CostProfiles" not in plain and rich["Regions"] == plain["Regions"]
+
+
+@pytest.mark.parametrize("seed", REALISM_SEEDS)
+@pytest.mark.parametrize("objective", ["benefit", "cost"])
+def test_realism_optimum_equals_enumeration(seed, objective, tmp_path):
+    """Cost profiles, running costs, escalation and portfolio rules: the planner's optimum is the
+    enumerated one, and its plan, spending and running costs pass the independent re-check."""
+    check_against_enumeration(random_tables(seed, objective, realism=True), objective, tmp_path)

@@ -146,6 +146,75 @@ def test_level_a_country_goal_adds_up_the_regions_gains(tmp_path):
     assert len(model.model.goal[0].body.linear_vars) == 2  # one level per region, not one entry per start
 
 
+# --- portfolio -------------------------------------------------------------------------------
+
+def test_portfolio_at_least_one_project_in_a_border_region(tmp_path):
+    # Budget 10 in 2026. A1 and A2 (cost 5, +3 each) are best: benefit 6. The rule "at least one
+    # project hosted in B" forces B1 (cost 5, +1) in beside one of them: benefit 3 + 1 = 4.
+    projects = [project("A1", 5), project("A2", 5), project("B1", 5, region="B")]
+    tables = scenario(projects, [impact("A1", 3), impact("A2", 3), impact("B1", 1)], pooled({2026: 10}))
+    assert solve_ok(tmp_path, tables)["objective"] == pytest.approx(6)
+    tables["Portfolio"] = [{"rule": "border_min", "region": "B", "at_least": 1}]
+    answer = solve_ok(tmp_path, tables)
+    assert "B1" in chosen(answer) and len(chosen(answer)) == 2
+    assert answer["objective"] == pytest.approx(4)
+
+
+def test_portfolio_exactly_one_of_three_alternatives_and_at_most_by_kind(tmp_path):
+    # Plenty of money. Three alternative routes R1-R3 (+1, +2, +3) and two airports (kind transport,
+    # +5 each): 1 + 2 + 3 + 5 + 5 = 16 without rules. "exactly one of R1, R2, R3" keeps R3 only: 13.
+    # "at most one transport project" then keeps one airport: 3 + 5 = 8.
+    projects = [project(f"R{i}", 1) for i in (1, 2, 3)] + [
+        project(f"AIR{i}", 1, kind="transport") for i in (1, 2)]
+    impacts = [impact(f"R{i}", i) for i in (1, 2, 3)] + [impact(f"AIR{i}", 5) for i in (1, 2)]
+    tables = scenario(projects, impacts, pooled({2026: 100}))
+    assert solve_ok(tmp_path, tables)["objective"] == pytest.approx(16)
+    tables["Portfolio"] = [{"rule": "one_route", "projects": "R1, R2, R3", "at_least": 1, "at_most": 1}]
+    answer = solve_ok(tmp_path, tables)
+    assert set(chosen(answer)) == {"R3", "AIR1", "AIR2"} and answer["objective"] == pytest.approx(13)
+    tables["Portfolio"].append({"rule": "airports", "kind": "transport", "at_most": 1})
+    answer = solve_ok(tmp_path, tables)
+    assert set(chosen(answer)) & {"R1", "R2", "R3"} == {"R3"}
+    assert len(set(chosen(answer)) & {"AIR1", "AIR2"}) == 1 and answer["objective"] == pytest.approx(8)
+
+
+def test_portfolio_counts_the_share_of_a_divisible_project(tmp_path):
+    # D (divisible, cost 10, +10) and E (cost 10, +1); budget 10: D is bought in full (10). "at most 0.5
+    # of D" counts D's share, not whether it is chosen: D at 0.5 (cost 5), and E (cost 10) does not fit
+    # beside it, so benefit 5.
+    tables = scenario([project("D", 10, divisible="yes"), project("E", 10)], [impact("D", 10), impact("E", 1)],
+                      pooled({2026: 10}))
+    tables["Portfolio"] = [{"rule": "half_d", "projects": "D", "at_most": 0.5}]
+    answer = solve_ok(tmp_path, tables)
+    assert answer["projects"][0]["share"] == pytest.approx(0.5)
+    assert answer["objective"] == pytest.approx(5)
+
+
+# --- tranche ---------------------------------------------------------------------------------
+
+def test_tranche_min_share_and_max_count_stop_slivers(tmp_path):
+    # Divisible P (cost 10, +10 a year once complete), horizon 2026-2028, budget 1 in 2026 and 9 in
+    # 2027. Without limits: a 10% sliver in 2026 (complete 2027: 2 years x 1) and 90% in 2027 (1 year
+    # x 9): benefit 11. With min_tranche 0.25 the sliver is not allowed: 90% in 2027, benefit 9.
+    # With max_tranches 1 instead: the best single tranche, again 90% in 2027 (10% in 2026 gives 2).
+    tables = scenario([project("P", 10, divisible="yes")], [impact("P", 10)], pooled({2026: 1, 2027: 9}), horizon=3)
+    answer = solve_ok(tmp_path, tables)
+    assert answer["objective"] == pytest.approx(11) and len(answer["projects"]) == 2
+    for limit in ({"min_tranche": 0.25}, {"max_tranches": 1}):
+        tables["Projects"][0] = project("P", 10, divisible="yes", **limit)
+        answer = solve_ok(tmp_path, tables)
+        assert [(p["start"], round(p["share"], 6)) for p in answer["projects"]] == [(2027, 0.9)]
+        assert answer["objective"] == pytest.approx(9)
+
+
+def test_tranche_min_share_rules_out_a_programme_that_cannot_fund_it(tmp_path):
+    # D (divisible, cost 10, +10) with min_tranche 0.5 and only 4 of money: any used tranche needs
+    # 5, so D is not funded at all (benefit 0, against 4 without the limit).
+    tables = scenario([project("D", 10, divisible="yes", min_tranche=0.5)], [impact("D", 10)], pooled({2026: 4}))
+    answer = solve_ok(tmp_path, tables)
+    assert answer["projects"] == [] and answer["objective"] == pytest.approx(0)
+
+
 # --- goal ------------------------------------------------------------------------------------
 
 def test_goal_hard_forces_a_project_with_less_benefit(tmp_path):

@@ -253,7 +253,8 @@ def test_a_sheet_without_any_column_name_is_one_message(tmp_path):
     code, output = validate(tmp_path, tables)
     assert code == 1
     assert [line for line in output.splitlines() if line.startswith("Funds")] == [
-        "Funds!1: row 1 names none of this sheet's columns (fund, carry_over); put the column names on row 1"]
+        "Funds!1: row 1 names none of this sheet's columns (fund, carry_over, kind, interest_rate, grace_years, "
+        "repayment_years, repaid_from); put the column names on row 1"]
 
 
 # --- 7. control characters pasted from Word ---------------------------------------------------

@@ -116,7 +116,7 @@ def dedupe(rules: list[Rule]) -> list[Rule]:
     for rule in rules:
         unique.setdefault(rule.key, rule)
     order = {"goal": 0, "mandatory": 1, "budget": 2, "partner_cap": 3, "requires": 4, "excludes": 5,
-             "equity": 6, "definition": 9}
+             "portfolio": 6, "min_tranche": 7, "max_tranches": 7, "equity": 8, "definition": 9}
     return sorted(unique.values(), key=lambda r: order.get(r.kind, 8))
 
 
@@ -207,8 +207,8 @@ def _budget_keys(rules: list[Rule], book: RuleBook) -> list[tuple]:
     keys = []
     for rule in rules:
         if rule.key[0] == "payment":
-            _, project, payer, year = rule.key
-            keys += book.payment_budgets(project, payer, year)
+            project, payer, year = rule.key[1:4]
+            keys += book.payment_budgets(project, payer, year, *rule.key[4:])
         elif rule.kind == "budget":
             keys.append(tuple(rule.key[1:]))
     return list(dict.fromkeys(keys))

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from planner.advice.elastic import REPAIR_LIMIT, ElasticModel, round_up
 from planner.advice.rulebook import Rule, RuleBook, number
 from planner.model import AllocationModel
@@ -136,6 +139,24 @@ def repair_record(rule: Rule, amount: float) -> dict[str, Any]:
     if rule.kind == "excludes":
         return base | {"amount": 1.0, "text": f"allow {rule.key[1]} and {rule.key[2]} together",
                        "phrase": f"by allowing {rule.key[1]} and {rule.key[2]} together"}
+    if rule.kind == "portfolio":
+        low, high = rule.details.get("at_least", np.nan), rule.details.get("at_most", np.nan)
+        bounds = ([f"at least {number(low)} -> {number(max(low - amount, 0.0))}"] if pd.notna(low) else []) \
+            + ([f"at most {number(high)} -> {number(high + amount)}"] if pd.notna(high) else [])
+        text = f"loosen Portfolio rule {rule.key[1]} by {number(amount)} project(s) ({', '.join(bounds)})"
+        return base | {"text": text, "phrase": f"by loosening Portfolio rule {rule.key[1]} by {number(amount)}"}
+    if rule.kind == "min_tranche":
+        value = rule.details.get("value", 0.0)
+        text = (f"lower min_tranche of project {rule.key[1]} by {number(amount)} "
+                f"({number(value)} -> {number(max(value - amount, 0.0))})")
+        return base | {"new_value": max(value - amount, 0.0), "text": text,
+                       "phrase": f"by lowering min_tranche of {rule.key[1]} to {number(max(value - amount, 0.0))}"}
+    if rule.kind == "max_tranches":
+        value = rule.details.get("value", 0.0)
+        text = (f"allow project {rule.key[1]} {number(amount)} more tranche(s) "
+                f"({number(value)} -> {number(value + amount)})")
+        return base | {"new_value": value + amount, "text": text,
+                       "phrase": f"by allowing {rule.key[1]} {number(value + amount)} tranches"}
     text = f"relax {rule.text} by {number(amount)} ({rule.unit})"
     return base | {"text": text, "phrase": f"by relaxing equity rule {rule.key[-1]} by {number(amount)}"}
 
