@@ -35,9 +35,10 @@ SCENARIOS = ROOT / "scenarios"
 SOFFICE = shutil.which("soffice")
 EMU_PER_PX = 9525
 
-#: Most pages each workbook may print on (landscape A4, one page wide).
+#: Most pages each workbook may print on (landscape A4, one page wide; the template has two pages
+#: more since the CostProfiles and Portfolio sheets).
 PAGES = {"uzbekistan-en": 24, "uzbekistan-ru": 24, "uzbekistan-uz": 24, "small": 12, "infeasible": 9,
-         "comparison": 12, "frontier": 4, "alternatives": 8, "template": 24}  # template: two pages more for CostProfiles and Portfolio
+         "comparison": 12, "frontier": 4, "alternatives": 8, "template": 24}
 
 pytestmark = pytest.mark.skipif(SOFFICE is None and not os.environ.get("CI"),
                                 reason="LibreOffice (soffice) is not installed")
