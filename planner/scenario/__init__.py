@@ -23,6 +23,7 @@ from planner.scenario.goal_checks import goal_hygiene
 from planner.scenario.reader import RawWorkbook, read_workbook
 from planner.scenario.schema import SHEETS
 from planner.scenario.tables import ROW, read_settings, read_tables
+from planner.scenario.uncertainty import check_uncertainty
 from planner.scenario.variants import apply_variant, variant_names
 
 __all__ = ["Scenario", "check_scenario", "check_tables", "list_variants", "load_scenario", "revalidate"]
@@ -51,7 +52,7 @@ def _read(raw: RawWorkbook, path: Path) -> tuple[Scenario | None, list[Problem],
 def check_tables(tables: dict[str, pd.DataFrame], settings: dict[str, Any]) -> list[Problem]:
     """The contract's cross-sheet rules on typed tables (references, windows, families, goals)."""
     return (check_all(tables, settings) + check_families(tables, settings) + goal_hygiene(tables, settings)
-            + check_candidates(tables, settings))
+            + check_candidates(tables, settings) + check_uncertainty(tables))
 
 
 def revalidate(scenario: Scenario) -> Scenario:
