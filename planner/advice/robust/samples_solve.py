@@ -1,0 +1,145 @@
+"""Each sample's own optimum on one HiGHS instance, re-solved in place (models/robust.md, section 2).
+
+A :class:`SampleSolver` builds the model once and hands it to HiGHS once. For a sample it
+changes only the coefficients that depend on a varying parameter (goal rows, in HiGHS's
+scaled units: ``value x row_scale x col_scale``) and the costs of a benefit stage, then solves
+every stage from the deterministic plan (its shortfalls recomputed for the sample, so the
+start meets every row). Samples go in fixed chunks of :data:`CHUNK`, each on a fresh
+instance, and HiGHS runs on one thread with its solver state cleared before every sample:
+the plans found do not depend on whether the chunks ran here, in worker processes or on a
+dask cluster.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from planner.advice.robust.outcomes import Outcomes, outcomes
+from planner.advice.robust.sampling import Parameters, parameters
+from planner.model import AllocationModel, Stage, build_model
+from planner.parallel import Done, run_tasks
+from planner.results import EPSILON
+from planner.scenario import Scenario
+from planner.solver import SolveOptions, SolveResult, StageSolver
+
+#: Samples per task: each task builds the model once; the chunks do not depend on the workers.
+CHUNK = 10
+#: Stages whose costs are discounted benefit (they change with the samples).
+BENEFIT_STAGES = ("benefit", "max_benefit")
+
+
+def benefit_stage(stage: Stage, outcome: Outcomes, coefs: np.ndarray) -> Stage:
+    """A benefit stage with the sample's coefficients (internally minimised: -benefit)."""
+    return Stage(stage.name, outcome.benefit.cols, -coefs, sign=-1.0, reported=stage.reported)
+
+
+def start_for(model: AllocationModel, outcome: Outcomes, theta: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` with each soft goal's shortfall u recomputed for the sample's levels."""
+    goals = model.index.goals
+    start = values.copy()
+    if goals.empty:
+        return start
+    level = outcome.goal_levels(theta, values)[0]
+    target = goals["target"].to_numpy(dtype=float)
+    gap = np.where(goals["sense"].to_numpy() == ">=", target - level, level - target)
+    soft = np.flatnonzero(~goals["hard"].to_numpy(dtype=bool))
+    start[model.columns.col("u", np.arange(len(soft)))] = np.maximum(gap[soft], 0.0)
+    return start
+
+
+class SampleSolver:
+    """One model and one HiGHS instance for solving many samples in place."""
+
+    def __init__(self, scenario: Scenario, options: SolveOptions, model: AllocationModel | None = None):
+        self.model = model or build_model(scenario)
+        self.options = options
+        self.solver = StageSolver(self.model, options)
+        self.params: Parameters = parameters(self.model)
+        self.outcome: Outcomes = outcomes(self.model, self.params)
+        matrix = self.solver.matrix
+        varies = self.params.varying
+        goals = self.outcome.goals
+        changing = np.flatnonzero(goals.varying(varies))
+        rows = np.array([self.solver.row_of("goal", int(i)) if self.solver.row_of("goal", int(i)) is not None
+                         else -1 for i in goals.rows[changing]], dtype=np.int64)
+        cols = matrix.positions[goals.cols[changing]]
+        keep = (rows >= 0) & (cols >= 0)
+        self._entries = changing[keep]
+        self._rows = rows[keep].astype(np.int32)
+        self._cols = cols[keep].astype(np.int32)
+        self._factor = matrix.row_scale[rows[keep]] * matrix.col_scale[cols[keep]]
+        self._benefit_varies = bool(self.outcome.benefit.varying(varies).any())
+        self._stages = list(self.model.stages)
+
+    def set_sample(self, theta: np.ndarray) -> None:
+        """Put the sample's coefficients into HiGHS and its benefit into the stages."""
+        highs = self.solver.matrix.highs
+        values = self.outcome.goals.coefficients(theta)[self._entries] * self._factor
+        for row, col, value in zip(self._rows.tolist(), self._cols.tolist(), values.tolist()):
+            highs.changeCoeff(row, col, value)
+        if self._benefit_varies:
+            coefs = self.outcome.benefit.coefficients(theta)
+            stages = [benefit_stage(s, self.outcome, coefs) if s.name in BENEFIT_STAGES else s for s in self._stages]
+            self.solver.model = replace(self.model, stages=stages)
+
+    def solve(self, theta: np.ndarray, start: np.ndarray | None) -> SolveResult:
+        """The sample's lexicographic optimum, from ``start`` (the deterministic plan)."""
+        self.set_sample(theta)
+        self.solver.matrix.highs.clearSolver()
+        begin = start_for(self.model, self.outcome, theta, start) if start is not None else None
+        deadline = None if self.options.time_limit is None else time.perf_counter() + self.options.time_limit
+        return self.solver.solve(start=begin, deadline=deadline)
+
+
+def project_shares(model: AllocationModel, values: np.ndarray) -> np.ndarray:
+    """Total started share of every project (in ``model.index.projects`` order)."""
+    starts = model.index.starts
+    share = values[model.columns.col("x", starts["x"])]
+    totals = np.zeros(len(model.index.projects))
+    position = {p: i for i, p in enumerate(model.index.projects.index)}
+    np.add.at(totals, starts["project"].map(position).to_numpy(dtype=np.int64), share)
+    return np.where(totals > EPSILON, np.minimum(totals, 1.0), 0.0)
+
+
+def _solve_chunk(task: tuple[Scenario, SolveOptions, np.ndarray | None, np.ndarray, list[int]]) -> list[dict[str, Any]]:
+    """In whatever process runs it: one fresh instance, the chunk's samples in order."""
+    scenario, options, start, theta, indices = task
+    solver = SampleSolver(scenario, options)
+    found = []
+    for i, row in zip(indices, theta):
+        result = solver.solve(row, start)
+        found.append({"sample": i, "status": str(result.status), "message": result.message,
+                      "stages": list(result.stages) if result.values is not None else None,
+                      "shares": project_shares(solver.model, result.values) if result.values is not None else None,
+                      "seconds": result.solve_seconds})
+    return found
+
+
+def solve_samples(scenario: Scenario, options: SolveOptions, start: np.ndarray | None, theta: np.ndarray,
+                  workers: int = 1, dask_address: str | None = None, progress=None) -> list[dict[str, Any]]:
+    """Every sample's own optimum (one record per sample, in sample order), in chunks of
+    :data:`CHUNK` on one HiGHS thread each: here, in ``workers`` processes or on dask."""
+    single = replace(options, threads=1, verbose=False)
+    chunks = [list(range(i, min(i + CHUNK, len(theta)))) for i in range(0, len(theta), CHUNK)]
+    tasks = [(scenario, single, start, theta[c], c) for c in chunks]
+
+    def finished(done: Done) -> None:
+        if progress is not None:
+            progress(len(chunks[done.index]))
+
+    results: list[dict[str, Any]] = []
+    for chunk, done in zip(chunks, run_tasks(_solve_chunk, tasks, workers=workers, dask_address=dask_address,
+                                             progress=finished)):
+        if done.ok and done.value is not None:
+            results += done.value
+        else:
+            results += [{"sample": i, "status": "error", "message": done.error, "stages": None, "shares": None,
+                         "seconds": 0.0} for i in chunk]
+    return results
+
+
+__all__ = ["CHUNK", "SampleSolver", "benefit_stage", "project_shares", "solve_samples", "start_for"]
