@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from planner.cli import advice, compare, solve
+from planner.cli import advice, compare, robust, solve
 from planner.cli.common import err, out
 from planner.scenario.safety import check_defusedxml
 from planner.version import __version__
@@ -40,7 +40,7 @@ def version() -> None:
 
 
 for command in (solve.validate, solve.template, solve.solve, compare.compare, version,
-                advice.diagnose, advice.frontier, advice.alternatives):
+                advice.diagnose, advice.frontier, advice.alternatives, robust.robust):
     app.command(command.__name__)(command)
 
 

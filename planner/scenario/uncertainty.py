@@ -14,7 +14,7 @@ from planner.scenario.tables import ROW
 
 def check_uncertainty(tables: Tables) -> list[Problem]:
     """low <= value <= high on every Impacts row that gives a range, located at the cell."""
-    problems = []
+    problems: list[Problem] = []
     impacts = tables["Impacts"]
     if "low" not in impacts or "high" not in impacts:
         return problems

@@ -207,7 +207,8 @@ def robust_analysis(scenario: Scenario, options: SolveOptions, samples: int = 20
             progress("sample optima", counted[0], samples)
 
     began = time.perf_counter()
-    solved = solve_samples(scenario, sample_options, deterministic.values, drawn.theta, workers, dask_address, told)
+    solved = solve_samples(scenario, sample_options, deterministic.values, drawn.theta, workers, dask_address, told,
+                           model=model)
     figures["sample_seconds"] = round(time.perf_counter() - began, 3)
     status_counts: dict[str, int] = {}
     for r in solved:
@@ -215,7 +216,7 @@ def robust_analysis(scenario: Scenario, options: SolveOptions, samples: int = 20
     if progress is not None:
         progress("robust plan", 0, 1)
     began = time.perf_counter()
-    robust = solve_robust(scenario, options, drawn.theta, measure, alpha, deterministic.values)
+    robust = solve_robust(scenario, options, drawn.theta, measure, alpha, deterministic.values, model=model)
     figures["robust_seconds"] = round(time.perf_counter() - began, 3)
     figures["model_size"] = {"deterministic": dict(zip(("rows", "columns", "nonzeros"), robust.before)),
                              "robust": dict(zip(("rows", "columns", "nonzeros"), robust.after))}
@@ -258,7 +259,8 @@ def _varies(model: AllocationModel, goal_varies: np.ndarray, benefit_varies: boo
     from planner.advice.robust.samples_solve import BENEFIT_STAGES
 
     u_offset = model.columns.offsets["u"]
-    soft = np.flatnonzero(~model.index.goals["hard"].to_numpy(dtype=bool)) if len(model.index.goals) else []
+    goals = model.index.goals
+    soft = np.flatnonzero(~goals["hard"].to_numpy(dtype=bool)) if len(goals) else np.zeros(0, dtype=np.int64)
     found = []
     for stage in model.stages:
         if not stage.reported:
@@ -268,7 +270,7 @@ def _varies(model: AllocationModel, goal_varies: np.ndarray, benefit_varies: boo
             continue
         local = stage.cols - u_offset
         hit = local[(local >= 0) & (local < len(soft))]
-        found.append(bool(len(hit) and goal_varies[np.asarray(soft)[hit]].any()))
+        found.append(bool(len(hit) and goal_varies[soft[hit]].any()))
     return found
 
 

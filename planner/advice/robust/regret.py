@@ -193,8 +193,9 @@ def _joint(futures: list[Future], relative: bool, options: SolveOptions):
             ri.append(blocks_matrix.shape[0] + r)
             ci.append(c)
             data.append(v * factor)
-        extra_rows[r] = (cols, coefs, extra_rows[r][2] * factor, extra_rows[r][3] * factor
-                         if np.isfinite(extra_rows[r][3]) else highspy.kHighsInf)
+        low, high = extra_rows[r][2], extra_rows[r][3]
+        extra_rows[r] = (cols, coefs, float(low * factor) if np.isfinite(low) else low,
+                         float(high * factor) if np.isfinite(high) else high)
     full = sp.coo_matrix((np.concatenate([rows[0].data, data]), (np.concatenate([rows[0].row, ri]),
                           np.concatenate([rows[0].col, ci]))), shape=(blocks_matrix.shape[0] + len(extra_rows), n))
     a = full.tocsc()
@@ -294,7 +295,9 @@ def least_regret(scenarios: list[Scenario], options: SolveOptions, relative: boo
     table = pd.DataFrame(rows, columns=["plan", "future", "stage", "position", "value", "optimum", "regret",
                                         "feasible"])
     mine = table[table["plan"] == "least regret"]
-    max_regrets, first_value, first_stage = [], None, None
+    max_regrets: list[dict[str, Any]] = []
+    first_value: float | None = None
+    first_stage: str | None = None
     for k, group in mine.groupby("position", sort=True):
         worst = float(group["regret"].max()) if group["feasible"].all() else None
         names = ", ".join(dict.fromkeys(group["stage"]))
@@ -302,7 +305,7 @@ def least_regret(scenarios: list[Scenario], options: SolveOptions, relative: boo
         if first_value is None and worst is not None and worst > 1e-9:
             first_value, first_stage = worst, names
     if joint is not None and first_value is None and max_regrets:
-        first_value, first_stage = 0.0, max_regrets[0]["stage"]
+        first_value, first_stage = 0.0, str(max_regrets[0]["stage"])
     projects = _plan_frame(futures[0].model, joint or {})
     return Regret([f.name for f in futures], table, projects, first_value, first_stage, max_regrets, relative,
                   str(status) if joint is not None or not solvable else str(status), time.perf_counter() - began)

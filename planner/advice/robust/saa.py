@@ -225,7 +225,7 @@ class _Extension:
             out.append(self._loss_stage(stage, hit))
         return out
 
-    def _global(self, hcols: np.ndarray) -> np.ndarray:
+    def _global(self, hcols: np.ndarray | list[int]) -> np.ndarray:
         """Global column numbers of new HiGHS columns."""
         return self.total + (np.asarray(hcols, dtype=np.int64) - self.builder.first)
 
@@ -358,10 +358,11 @@ class RobustSolve:
 
 
 def solve_robust(scenario: Scenario, options: SolveOptions, theta: np.ndarray, measure: str, alpha: float,
-                 start: np.ndarray | None) -> RobustSolve:
-    """Build the sample model and solve its stages lexicographically from ``start``."""
+                 start: np.ndarray | None, model: AllocationModel | None = None) -> RobustSolve:
+    """Build the sample model (on ``model`` when given: it is not changed) and solve its stages
+    lexicographically from ``start``."""
     began = time.perf_counter()
-    built = sample_model(scenario, options, theta, measure, alpha, start)
+    built = sample_model(scenario, options, theta, measure, alpha, start, model)
     built_at = time.perf_counter()
     deadline = None if options.time_limit is None else built_at + options.time_limit
     result = built.solver.solve(start=built.start, deadline=deadline)

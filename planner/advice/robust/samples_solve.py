@@ -13,6 +13,7 @@ dask cluster.
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -105,10 +106,24 @@ def project_shares(model: AllocationModel, values: np.ndarray) -> np.ndarray:
     return np.where(totals > EPSILON, np.minimum(totals, 1.0), 0.0)
 
 
-def _solve_chunk(task: tuple[Scenario, SolveOptions, np.ndarray | None, np.ndarray, list[int]]) -> list[dict[str, Any]]:
+#: The model of the run a process is working for (built once per process and run; see :func:`_model_for`).
+_MODELS: dict[str, AllocationModel] = {}
+
+
+def _model_for(token: str, scenario: Scenario) -> AllocationModel:
+    """The run's model: built once in each process (handing it to HiGHS again for every chunk is what
+    makes a chunk's instance fresh; the Pyomo model itself is never changed)."""
+    if token not in _MODELS:
+        _MODELS.clear()
+        _MODELS[token] = build_model(scenario)
+    return _MODELS[token]
+
+
+def _solve_chunk(task: tuple[str, Scenario, SolveOptions, np.ndarray | None, np.ndarray, list[int]]
+                 ) -> list[dict[str, Any]]:
     """In whatever process runs it: one fresh instance, the chunk's samples in order."""
-    scenario, options, start, theta, indices = task
-    solver = SampleSolver(scenario, options)
+    token, scenario, options, start, theta, indices = task
+    solver = SampleSolver(scenario, options, _model_for(token, scenario))
     found = []
     for i, row in zip(indices, theta):
         result = solver.solve(row, start)
@@ -120,12 +135,18 @@ def _solve_chunk(task: tuple[Scenario, SolveOptions, np.ndarray | None, np.ndarr
 
 
 def solve_samples(scenario: Scenario, options: SolveOptions, start: np.ndarray | None, theta: np.ndarray,
-                  workers: int = 1, dask_address: str | None = None, progress=None) -> list[dict[str, Any]]:
+                  workers: int = 1, dask_address: str | None = None, progress=None,
+                  model: AllocationModel | None = None) -> list[dict[str, Any]]:
     """Every sample's own optimum (one record per sample, in sample order), in chunks of
-    :data:`CHUNK` on one HiGHS thread each: here, in ``workers`` processes or on dask."""
+    :data:`CHUNK` on one HiGHS thread each: here, in ``workers`` processes or on dask. ``model``: the
+    scenario's model when it is built already (used in this process)."""
     single = replace(options, threads=1, verbose=False)
+    token = uuid.uuid4().hex
+    if model is not None:
+        _MODELS.clear()
+        _MODELS[token] = model
     chunks = [list(range(i, min(i + CHUNK, len(theta)))) for i in range(0, len(theta), CHUNK)]
-    tasks = [(scenario, single, start, theta[c], c) for c in chunks]
+    tasks = [(token, scenario, single, start, theta[c], c) for c in chunks]
 
     def finished(done: Done) -> None:
         if progress is not None:
