@@ -37,7 +37,7 @@ from planner.comparison import (
 from planner.errors import Problem, ScenarioInvalid, WorkbookFileError
 from planner.output.comparison_workbook import write_comparison
 from planner.output.robust_workbook import write_robust
-from planner.pipeline import Result, solve_loaded
+from planner.pipeline import Result, run_record, solve_loaded
 from planner.scenario import Scenario, load_scenario, revalidate
 from planner.scenario.variants import variant_names
 from planner.solver import SolveOptions
@@ -166,9 +166,12 @@ def robust(scenario: ScenarioLike, samples: int = 200, seed: int = 1, measure: s
         if isinstance(scenario, Scenario):
             raise ValueError("variants applies to a workbook path")
         futures = [load(scenario, name) for name in variant_names(loaded.tables["Variants"])]
-    return Robust(robust_analysis(loaded, _options(loaded, time_limit, mip_gap), samples=samples, seed=seed,
-                                  measure=measure, alpha=alpha, workers=workers, dask_address=dask,
-                                  variants=futures, relative=relative))
+    options = _options(loaded, time_limit, mip_gap)
+    analysis = robust_analysis(loaded, options, samples=samples, seed=seed, measure=measure, alpha=alpha,
+                               workers=workers, dask_address=dask, variants=futures, relative=relative)
+    source = loaded.path if loaded.path is not None and Path(loaded.path).is_file() else None
+    analysis.run = run_record(source, options) | {"samples": samples, "seed": seed, "measure": measure, "alpha": alpha}
+    return Robust(analysis)
 
 
 @dataclass

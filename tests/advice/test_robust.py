@@ -254,3 +254,13 @@ def test_cli_variants_writes_the_regret_table(tmp_path):
     assert {"plan", "future", "value", "optimum", "regret"} <= set(regret["plans"][0])
     assert {"projects", "max_regret"} <= set(regret["least_regret"])
     assert "Regret" in load_workbook(out).sheetnames
+
+
+def test_python_api(tmp_path):
+    import planner
+
+    path = write_workbook(tmp_path / "hand.xlsx", hand_tables())
+    rb = planner.robust(path, samples=20, seed=2, measure="worst")
+    assert list(rb.robust.projects["project"]) == ["S"] and rb.price_of_robustness["stage"] == "benefit"
+    assert rb.to_excel(tmp_path / "out.xlsx").is_file()
+    assert rb.to_json()["measure"] == "worst" and rb.analysis.run["input file"] == "hand.xlsx"

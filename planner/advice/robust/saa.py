@@ -156,6 +156,7 @@ class _Extension:
         self.plan = start
         self.varying_goal = np.zeros(len(model.index.goals), dtype=bool)
         self.u_copies: dict[int, np.ndarray] = {}  # soft goal position -> HiGHS columns u[g,s]
+        self.done: dict[tuple[str, int], int] = {}  # (project, year) -> HiGHS column done[p,t]
         self.start_extra: dict[int, float] = {}  # HiGHS column -> start value
         self.start_ok = start is not None
         self.sample_stages: list[str] = []
@@ -180,8 +181,7 @@ class _Extension:
         matrix = self.solver.matrix
         for g in np.flatnonzero(self.varying_goal):
             goal = goals.iloc[int(g)]
-            mine = np.flatnonzero(entries.rows == g)
-            hcols = self._hcol(entries.cols[mine])
+            mine, hcols = self._completed(np.flatnonzero(entries.rows == g), int(goal["year"]))
             present = hcols >= 0
             rhs = float(goal["target"]) - float(base[g])
             sense = 1.0 if goal["sense"] == ">=" else -1.0
@@ -205,6 +205,32 @@ class _Extension:
                         self.start_extra[u] = max(gap, 0.0)
             if copies:
                 self.u_copies[int(soft_position[g])] = np.asarray(copies, dtype=np.int64)
+
+    def _completed(self, mine: np.ndarray, year: int) -> tuple[np.ndarray, np.ndarray]:
+        """A goal row's entries with each project's starts complete by ``year`` replaced by one column
+        done[p, year] = sum of those starts (they share one coefficient in every sample: the project's
+        impacts); returns the entries kept (one per project) and their HiGHS columns. The per-sample
+        rows then have one entry per project instead of one per start."""
+        entries = self.outcome.goals
+        cols = entries.cols[mine]
+        x_first = self.model.columns.offsets["x"]
+        starts = self.model.index.starts
+        is_x = (cols >= x_first) & (cols < x_first + len(starts))
+        hcols = self._hcol(cols).copy()
+        keep = np.ones(len(mine), dtype=bool)
+        project_of = starts["project"].to_numpy()[np.where(is_x, cols - x_first, 0)]
+        for project in dict.fromkeys(project_of[is_x]):
+            hit = np.flatnonzero(is_x & (project_of == project))
+            key = (str(project), year)
+            if key not in self.done:
+                done = self.builder.column(0.0, 1.0)
+                self.builder.row(np.append(done, hcols[hit]), np.append(1.0, -np.ones(len(hit))), 0.0, 0.0)
+                self.done[key] = done
+                if self.plan is not None:
+                    self.start_extra[done] = float(self.plan[cols[hit]].sum())
+            hcols[hit[0]] = self.done[key]
+            keep[hit[1:]] = False
+        return mine[keep], hcols[keep]
 
     def stages(self) -> list[Stage]:
         """The model's stages with each sample-dependent one replaced by its measure."""
