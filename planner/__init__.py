@@ -28,7 +28,7 @@ from planner.version import __version__
 #: The notebook API, imported on first use: ``import planner`` stays fast for the CLI, which
 #: needs only some of it (PEP 562 module __getattr__).
 _API = ("load", "solve", "compare", "diagnose", "frontier", "alternatives", "marginal", "price_of_fairness",
-        "Result", "Comparison", "Scenario", "Status")
+        "robust", "Result", "Comparison", "Robust", "Scenario", "Status")
 
 
 def __getattr__(name: str) -> Any:

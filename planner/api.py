@@ -22,6 +22,7 @@ from planner.advice.diagnose import diagnose as diagnose_scenario
 from planner.advice.fairness import price_of_fairness as fairness_of
 from planner.advice.frontier import Frontier, budget_frontier, goal_frontier
 from planner.advice.marginal import marginal_table
+from planner.advice.robust import Robustness, robust_analysis
 from planner.comparison import (
     Job,
     Outcome,
@@ -38,8 +39,10 @@ from planner.comparison import (
 )
 from planner.errors import Problem, ScenarioInvalid, WorkbookFileError
 from planner.output.comparison_workbook import write_comparison
-from planner.pipeline import Result, solve_loaded
+from planner.output.robust_workbook import write_robust
+from planner.pipeline import Result, run_record, solve_loaded
 from planner.scenario import Scenario, load_scenario, revalidate
+from planner.scenario.variants import variant_names
 from planner.solver import SolveOptions
 from planner.status import Status
 
@@ -116,6 +119,64 @@ def price_of_fairness(scenario: ScenarioLike, variant: str | None = None,
     """Benefit of the most beneficial plan without and with the Equity rules, and what changes."""
     loaded = _scenario(scenario, variant)
     return fairness_of(loaded, _options(loaded, time_limit, None))
+
+
+@dataclass
+class Robust:
+    """What ``planner robust`` computes: ``core_index``, the ``deterministic`` and ``robust`` plans (each
+    with ``stages``, ``measures``, ``projects`` and ``risk`` DataFrames), ``price_of_robustness`` and,
+    with variants, ``regret``; ``to_json()`` and ``to_excel(path)``."""
+
+    analysis: Robustness
+    sources: list[Path] = field(default_factory=list)
+
+    @property
+    def core_index(self) -> pd.DataFrame:
+        return self.analysis.core_index
+
+    @property
+    def deterministic(self):
+        return self.analysis.deterministic
+
+    @property
+    def robust(self):
+        return self.analysis.robust
+
+    @property
+    def price_of_robustness(self) -> dict[str, Any]:
+        return self.analysis.price_of_robustness
+
+    @property
+    def regret(self):
+        return self.analysis.regret
+
+    def to_json(self) -> dict[str, Any]:
+        return self.analysis.to_json()
+
+    def to_excel(self, path: str | os.PathLike, force: bool = False) -> Path:
+        """Write the robust workbook (atomically); never over the input workbook, and over an existing
+        file the planner did not write only with ``force``."""
+        return write_robust(self.analysis, Path(path), force=force, protect=self.sources)
+
+
+def robust(scenario: ScenarioLike, samples: int = 200, seed: int = 1, measure: str = "cvar", alpha: float = 0.1,
+           variants: bool = False, relative: bool = False, workers: int = 1, dask: str | None = None,
+           variant: str | None = None, time_limit: float | None = None, mip_gap: float | None = None) -> Robust:
+    """Samples of the uncertain impacts and partner deliveries: the core index, the risk profiles of the
+    deterministic and the robust plan, the robust plan and its price; with ``variants`` (a workbook path),
+    the least-regret plan across the base and its variants. See models/robust.md."""
+    loaded = _scenario(scenario, variant)
+    futures = None
+    if variants:
+        if isinstance(scenario, Scenario):
+            raise ValueError("variants applies to a workbook path")
+        futures = [load(scenario, name) for name in variant_names(loaded.tables["Variants"])]
+    options = _options(loaded, time_limit, mip_gap)
+    analysis = robust_analysis(loaded, options, samples=samples, seed=seed, measure=measure, alpha=alpha,
+                               workers=workers, dask_address=dask, variants=futures, relative=relative)
+    source = loaded.path if loaded.path is not None and Path(loaded.path).is_file() else None
+    analysis.run = run_record(source, options) | {"samples": samples, "seed": seed, "measure": measure, "alpha": alpha}
+    return Robust(analysis, [Path(source)] if source is not None else [])
 
 
 @dataclass
@@ -202,5 +263,5 @@ def compare(scenarios: list[ScenarioLike], variants: bool = False, workers: int 
     return Comparison(ordered, sources)
 
 
-__all__ = ["Comparison", "Result", "Scenario", "Status", "alternatives", "compare", "diagnose", "frontier",
-           "load", "marginal", "price_of_fairness", "solve"]
+__all__ = ["Comparison", "Result", "Robust", "Scenario", "Status", "alternatives", "compare", "diagnose",
+           "frontier", "load", "marginal", "price_of_fairness", "robust", "solve"]

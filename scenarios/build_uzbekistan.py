@@ -143,6 +143,15 @@ UNDER_WAY = {"m_aral_water": 2025}
 # Divisible programmes are funded in one or two real tranches of at least a quarter each.
 MIN_TRANCHE, MAX_TRANCHES = 0.25, 2
 
+
+# Impact ranges for planner robust (illustrative): (low, high) as multiples of the most likely value.
+# Appraisals of such projects tend to overstate benefits more often than understate them, so the
+# ranges reach further below the value than above it; credit programmes and colleges depend on uptake.
+IMPACT_RANGE = (0.5, 1.2)
+IMPACT_RANGE_BY_SECTOR = {"sme": (0.4, 1.3), "training": (0.4, 1.3), "mining": (0.6, 1.2), "data_centre": (0.6, 1.2)}
+SYNERGY_RANGE = (0.0, 1.0)  # a complete cluster's synergy may not appear at all; the value is the most likely
+# Probability that a partner pays its share as agreed (illustrative; Partners.reliability).
+RELIABILITY = {"KAZ": 0.95, "KGZ": 0.85, "TJK": 0.85, "TKM": 0.8, "AFG": 0.6}
 FACTOR_ELASTICITY = 0.3   # illustrative: regional factor = (GRP per head / national) ** 0.3
 FACTOR_CAP = (0.85, 1.25)  # illustrative: Navoi's mining output per head is not the return on new capital
 SYNERGY_SHARE = 0.5  # illustrative: a complete cluster adds 50% of its cheapest complete set's impacts
@@ -571,7 +580,7 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
                 "annual appropriations lapse; fund and loan envelopes carry over"])
 
     # ---- partners
-    partners = [["partner", "name", "max_per_year"]] + [list(p) for p in PARTNERS]
+    partners = [["partner", "name", "max_per_year", "reliability"]] + [[*p, RELIABILITY[p[0]]] for p in PARTNERS]
     for pid, name, cap in PARTNERS:
         src.append([f"partner cap {pid}", cap, "million USD per year", "choice", "illustrative",
                     f"{name}: order of magnitude of what a neighbour co-finances in border projects per year"])
@@ -585,7 +594,10 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
               "partner", "partner_share", "running_cost", "running_funds", "min_tranche", "max_tranches"]
     projects = [header]
     profiles = [["project", "year_offset", "share"]]
-    impacts = [["project", "indicator", "region", "value"]]
+    impacts = [["project", "indicator", "region", "value", "low", "high"]]
+
+    def ranged(value, digits, bounds):
+        return [round(value * bounds[0], digits), round(value * bounds[1], digits)]
     project_impacts: dict[str, tuple[float, float]] = {}
 
     def add_project(pid, name, kind, region, cost, duration, extra, sector=None):
@@ -617,10 +629,11 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
             d_grp = round(cost * share * g * factor[where], 2)
             d_jobs = round(cost * share * j / factor[where], 3)
             total_grp, total_jobs = total_grp + d_grp, total_jobs + d_jobs
-            impacts.append([pid, "grp", cell, d_grp])
-            impacts.append([pid, "jobs", cell, d_jobs])
+            bounds = IMPACT_RANGE_BY_SECTOR.get(sector, IMPACT_RANGE)
+            impacts.append([pid, "grp", cell, d_grp, *ranged(d_grp, 2, bounds)])
+            impacts.append([pid, "jobs", cell, d_jobs, *ranged(d_jobs, 3, bounds)])
             if where in LAGGING:
-                impacts.append([pid, "jobs_lagging", cell, d_jobs])
+                impacts.append([pid, "jobs_lagging", cell, d_jobs, *ranged(d_jobs, 3, bounds)])
         project_impacts[pid] = (total_grp, total_jobs)
 
     # Regional factor: capital is more productive where output per head is high, and a job is cheaper
@@ -707,10 +720,10 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
             cheapest += [p[0] for p in members[:max(0, need - have)]]
         s_grp = round(SYNERGY_SHARE * sum(project_impacts[p][0] for p in cheapest), 1)
         s_jobs = round(SYNERGY_SHARE * sum(project_impacts[p][1] for p in cheapest), 2)
-        impacts.append([cid, "grp", None, s_grp])
-        impacts.append([cid, "jobs", None, s_jobs])
+        impacts.append([cid, "grp", None, s_grp, *ranged(s_grp, 1, SYNERGY_RANGE)])
+        impacts.append([cid, "jobs", None, s_jobs, *ranged(s_jobs, 2, SYNERGY_RANGE)])
         if region in LAGGING:
-            impacts.append([cid, "jobs_lagging", None, s_jobs])
+            impacts.append([cid, "jobs_lagging", None, s_jobs, *ranged(s_jobs, 2, SYNERGY_RANGE)])
         src.append([f"synergy {cid}", s_grp, "million USD per year (grp); jobs in the note", "rule", "illustrative",
                     f"{SYNERGY_SHARE:.0%} of the impacts of the cheapest complete set "
                     f"({', '.join(cheapest)}, {sum(cost_of[p] for p in cheapest)} million USD); "
@@ -721,6 +734,17 @@ def build_sheets(data: Path = DATA) -> dict[str, list[list]]:
     for sector, (g, j, note) in SECTORS.items():
         src.append([f"sector {sector}", g, "million USD GRP per year per million USD of cost", "rule",
                     "illustrative", f"jobs {j} thousand per million USD; {note}"])
+    src.append(["impact ranges (Impacts.low, Impacts.high)", f"{IMPACT_RANGE[0]}-{IMPACT_RANGE[1]} x value",
+                "multiples of the most likely value", "choice", "illustrative",
+                "planner robust draws each impact from triangular(low, value, high); benefits of such projects "
+                "are more often overstated than understated, so the range reaches further down; "
+                + "; ".join(f"{k} {lo}-{hi}" for k, (lo, hi) in IMPACT_RANGE_BY_SECTOR.items())
+                + f"; cluster synergy {SYNERGY_RANGE[0]}-{SYNERGY_RANGE[1]} x value (it may not appear at all); "
+                "derived transport effects have no range"])
+    src.append(["partner reliability (Partners.reliability)", ", ".join(f"{k} {v}" for k, v in RELIABILITY.items()),
+                "probability", "choice", "illustrative",
+                "probability that the partner pays its share as agreed; where it does not, its projects deliver "
+                "none of their impacts (planner robust); lowest for Afghanistan, whose co-financing capacity is small"])
     src.append(["impact rule", "cost x sector coefficient", "", "rule", "illustrative",
                 "GRP 0.2-0.4 per dollar = incremental capital-output ratio about 3-4; impacts count every year "
                 "from completion"])

@@ -17,7 +17,7 @@ from typing import Any
 
 import typer
 
-from planner.cli import advice, compare, solve
+from planner.cli import advice, compare, robust, solve
 from planner.cli.common import err, out
 from planner.scenario.safety import check_defusedxml
 from planner.status import handle_stop_signals, run_mode, stops_noted
@@ -60,7 +60,7 @@ def _stops_kept(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 for command in (solve.validate, solve.template, solve.solve, compare.compare, version,
-                advice.diagnose, advice.frontier, advice.alternatives):
+                advice.diagnose, advice.frontier, advice.alternatives, robust.robust):
     app.command(command.__name__)(_stops_kept(command))
 
 

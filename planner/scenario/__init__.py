@@ -24,6 +24,7 @@ from planner.scenario.reader import RawWorkbook, read_workbook
 from planner.scenario.realism_checks import check_realism
 from planner.scenario.schema import SHEETS
 from planner.scenario.tables import ROW, read_settings, read_tables
+from planner.scenario.uncertainty import check_uncertainty
 from planner.scenario.variants import apply_variant, variant_names
 
 __all__ = ["Scenario", "check_scenario", "check_tables", "list_variants", "load_scenario", "revalidate"]
@@ -51,9 +52,9 @@ def _read(raw: RawWorkbook, path: Path) -> tuple[Scenario | None, list[Problem],
 
 def check_tables(tables: dict[str, pd.DataFrame], settings: dict[str, Any]) -> list[Problem]:
     """The contract's cross-sheet rules on typed tables (references, windows, families, investment realism,
-    goals, candidates)."""
+    goals, candidates, uncertainty)."""
     return (check_all(tables, settings) + check_families(tables, settings) + check_realism(tables, settings)
-            + goal_hygiene(tables, settings) + check_candidates(tables, settings))
+            + goal_hygiene(tables, settings) + check_candidates(tables, settings) + check_uncertainty(tables))
 
 
 def revalidate(scenario: Scenario) -> Scenario:

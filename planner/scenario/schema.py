@@ -266,8 +266,12 @@ SHEETS: tuple[Sheet, ...] = (
             Column("project", "id", "Project id.", required=True, refers=("Projects.project", "Clusters.cluster")),
             Column("indicator", "id", "Indicator id.", required=True, refers=("Indicators.indicator",)),
             Column("region", "id", "Region where the effect falls (blank = host region).", refers=("Regions.region",)),
-            Column("value", "number", "Change of the indicator's level per year.",
-                   required=True),
+            Column("value", "number", "Change of the indicator's level per year (the most likely value "
+                   "when low and high give a range).", required=True),
+            Column("low", "number", "Lowest plausible change per year (blank = value: no uncertainty below "
+                   "it); planner robust draws the impact from triangular(low, value, high)."),
+            Column("high", "number", "Highest plausible change per year (blank = value: no uncertainty "
+                   "above it)."),
         ),
     ),
     Sheet(
@@ -343,6 +347,9 @@ SHEETS: tuple[Sheet, ...] = (
             Column("name", "text", "Name for reports."),
             Column("max_per_year", "number", "Money the partner can put in per year (blank = no "
                    "limit).", unit="money", minimum=0.0),
+            Column("reliability", "number", "Probability that the partner pays as agreed; where it does not "
+                   "(planner robust), the projects it co-finances deliver none of their impacts but are "
+                   "still paid for.", default=1.0, minimum=0.0, exclusive_minimum=True, maximum=1.0),
         ),
         key=("partner",),
     ),
