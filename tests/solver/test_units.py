@@ -1,10 +1,12 @@
 """Unit-proof numerics: the same scenario in som, thousand som or million USD gives the same plan.
 
-Money (budgets, costs, partner caps and the money worth of indicators) and each indicator's
-values (baseline, impacts, level and change targets, with the worth per unit divided back) are
-multiplied by 1, 1e3, 1e6, 1.27e10 (million USD -> som) and 1e12. On scenarios whose optimum is
-unique (the second best plan, found by enumeration in the test, is worse by more than the MIP
-gap) the plan must be the same and the objective the same in the workbook's units (relative 1e-6).
+Money (every column whose unit is money: budgets, costs, running costs, partner caps and the money
+worth of indicators) and each indicator's values (baseline, impacts, level and change targets, with
+the worth per unit divided back) are multiplied by 1, 1e3, 1e6, 1.27e10 (million USD -> som) and
+1e12. On scenarios whose optimum is unique (the second best plan, found by enumeration in the test,
+is worse by more than the MIP gap) the plan must be the same and the objective the same in the
+workbook's units (relative 1e-6). A hand case with running costs, a cost profile, a loan and a
+partner cap checks the money columns of investment realism the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pytest
 
 import planner
 from planner.scenario import Scenario
+from planner.scenario.schema import SHEETS
 from tests.builders import ROOT, write_workbook
 from tests.enumerate_plans import (
     Feasibility,
@@ -45,12 +48,18 @@ def unique_optimum(tables, objective: str) -> bool:
     return second is None or abs(values[second] - values[first]) > 1e-3 * max(1.0, abs(values[first]))
 
 
+def money_columns() -> list[tuple[str, str]]:
+    """(sheet, column) of every amount of money in the contract: the columns whose unit is money
+    (money, money per year, money per unit), read from the schema so a new money column is scaled too."""
+    return [(sheet.name, c.name) for sheet in SHEETS for c in sheet.columns if c.unit.startswith("money")]
+
+
 def scaled(scenario: Scenario, money: float = 1.0, indicator: str | None = None, factor: float = 1.0) -> Scenario:
     s = copy.deepcopy(scenario)
     t = s.tables
-    t["Budgets"]["amount"] = t["Budgets"]["amount"].astype(float) * money
-    t["Projects"]["cost"] = t["Projects"]["cost"].astype(float) * money
-    t["Indicators"]["value"] = t["Indicators"]["value"].astype(float) * money
+    for sheet, column in money_columns():
+        if sheet in t and column in t[sheet]:
+            t[sheet][column] = t[sheet][column].astype(float) * money
     if indicator is not None:
         for sheet in ("Baseline", "Impacts"):
             hit = t[sheet]["indicator"] == indicator
@@ -144,3 +153,39 @@ def test_goal_stages_are_unit_free(tmp_path):
         assert result.status == "optimal"
         for (name, value), (_, expected) in zip(in_workbook_units(result, money), reference.stages):
             assert value == pytest.approx(expected, rel=1e-6, abs=1e-9), (money, name)
+
+
+def realism_cases() -> dict[str, dict]:
+    """Hand cases (as in tests/model/test_realism.py) whose answer turns on a running cost, a loan's
+    interest and escalation over a cost profile: money the scaler must scale with the rest (left
+    unscaled, each case's plan would change)."""
+    from tests.cases import impact, pooled, project, scenario
+
+    # Running costs of 2 and 3 a year against 2 a year of money: P (benefit 9), not Q.
+    running = scenario([project("P", 10, running_cost=2), project("Q", 10, running_cost=3)],
+                       [impact("P", 3), impact("Q", 4)], pooled({2026: 10, 2027: 2, 2028: 2, 2029: 2}), horizon=4)
+    # A loan at 25 %: P's annuity is above the repaying fund's 6 a year, so Q (benefit 2).
+    funds = [{"fund": "G"}, {"fund": "L", "kind": "loan", "repaid_from": "G", "repayment_years": 2,
+                             "interest_rate": 0.25}]
+    loan = scenario([project("P", 10), project("Q", 2)], [impact("P", 5), impact("Q", 1)],
+                    pooled({2027: 6, 2028: 6}, "G") + pooled({2026: 10}, "L"), horizon=3, funds=funds)
+    # Escalation 10 %: P (50/50 over two years) would run at 1 x 1.1^2 = 1.21 in 2028 against 1.2 of
+    # money, so R (benefit 0.4 x 2 = 0.8) instead of P (1).
+    escalated = scenario([project("P", 10, duration=2, running_cost=1), project("R", 5)],
+                         [impact("P", 1), impact("R", 0.4)], pooled({2026: 6, 2027: 6, 2028: 1.2}), horizon=3,
+                         cost_escalation=0.1)
+    escalated["CostProfiles"] = [{"project": "P", "year_offset": k, "share": 0.5} for k in (0, 1)]
+    return {"running": running, "loan": loan, "escalated": escalated}
+
+
+@pytest.mark.parametrize("name", ["running", "loan", "escalated"])
+def test_running_costs_loans_and_escalation_in_any_unit(tmp_path, name):
+    base = planner.load(write_workbook(tmp_path / f"{name}.xlsx", realism_cases()[name]))
+    reference = planner.solve(base)
+    assert reference.status == "optimal" and len(reference.plan)
+    for money in FACTORS[1:]:
+        result = planner.solve(scaled(base, money))
+        assert result.status == "optimal", (name, money)
+        assert plan_of(result) == plan_of(reference), (name, money)
+        for (stage, value), (_, expected) in zip(in_workbook_units(result, money), reference.stages):
+            assert value == pytest.approx(expected, rel=1e-6, abs=1e-9), (name, money, stage)
