@@ -109,7 +109,16 @@ def write_robust(result: Robustness, target: Path, *, force: bool = False, prote
                       where="beside", y_format="0%")
         risk = risk_frame(result)
         formats = {c: SHARE for c in risk.columns if c.endswith("p_met")}
-        ws = add_sheet(wb, "Risk profile", risk, formats)
+        # The objective stages (scores near 1e-3, money in thousands) and the goals' levels (millions) in
+        # two tables, so that each column's number format fits its figures.
+        stages = risk[risk["kind"] != "goal"] if len(risk) else risk
+        goals = risk[risk["kind"] == "goal"] if len(risk) else risk
+        ws = add_sheet(wb, "Risk profile", stages, formats)
+        _score_rows(ws, stages)
+        if len(goals):
+            below = len(stages) + 3
+            write_heading(ws, below, "Goals: their level in the samples", size=11)
+            add_sheet(wb, "Risk profile", goals.reset_index(drop=True), formats, start_row=below + 1)
         distribution = distribution_frame(result)
         if not distribution.empty:
             first = len(risk.columns) + 2
@@ -135,6 +144,22 @@ def write_robust(result: Robustness, target: Path, *, force: bool = False, prote
     return atomic_write(target, write, force=force, protect=protect)
 
 
+#: Stages whose values are money (the others are scored shortfalls, fractions near 1e-3).
+MONEY_STAGES = ("benefit", "max_benefit", "cost", "min_cost")
+
+
+def _score_rows(ws, stages: pd.DataFrame) -> None:
+    """Scored-shortfall stages with six decimals (a column's format, chosen for the money stage beside
+    them, would show 0.00092 as 0)."""
+    for k, name in enumerate(stages["name"] if len(stages) else [], start=2):
+        if name in MONEY_STAGES:
+            continue
+        for cell in ws[k]:
+            header = ws.cell(row=1, column=cell.column).value
+            if isinstance(cell.value, (int, float)) and not str(header).endswith("p_met") and header != "target":
+                cell.number_format = "0.000000"
+
+
 def _line_chart(ws, frame: pd.DataFrame, first_column: int, header_row: int, title: str) -> None:
     """A line chart of a block written by write_block (x in its first column): straight segments,
     axes shown, placed beside the tables."""
@@ -145,6 +170,7 @@ def _line_chart(ws, frame: pd.DataFrame, first_column: int, header_row: int, tit
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.x_axis.number_format = "0%"
+    chart.y_axis.number_format = "General"  # scores near 1e-3 as well as money in thousands
     chart.legend.position = "b"
     last = header_row + len(frame)
     for j in range(1, len(frame.columns)):

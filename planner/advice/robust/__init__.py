@@ -153,7 +153,7 @@ def uncertain_table(model: AllocationModel) -> pd.DataFrame:
     """The impacts with a range and the partners with a reliability below 1, as the workbook has them."""
     params = parameters(model)
     table = params.table[params.table["ranged"]]
-    rows = [{"what": f"Impacts!{r.excel_row}", "project": r.project, "indicator": r.indicator, "region": r.region,
+    rows = [{"what": f"Impacts!{int(r.excel_row)}", "project": r.project, "indicator": r.indicator, "region": r.region,
              "low": r.low, "value": r.value, "high": r.high} for r in table.itertuples(index=False)]
     for partner, reliability in zip(params.partners, params.reliability):
         if reliability < 1:
