@@ -116,6 +116,12 @@ def test_sample_terms_equal_the_model_at_the_point_estimates():
                          "coef": outcome.goals.coefficients(params.base)}).groupby(["item", "col"])["coef"].sum()
     ref = model.level_terms(model.index.goals[["indicator", "scope", "year"]]).groupby(["item", "col"])["coef"].sum()
     assert np.allclose(mine.reindex(ref.index).fillna(0), ref, rtol=1e-12, atol=1e-12)
+    items = model.levels[["indicator", "region", "year"]].assign(scope=[(r,) for r in model.levels["region"]])
+    ref_l = model.level_terms(items[["indicator", "scope", "year"]]).groupby(["item", "col"])["coef"].sum()
+    mine_l = pd.DataFrame({"item": outcome.levels.rows, "col": outcome.levels.cols,
+                           "coef": outcome.levels.coefficients(params.base)}).groupby(["item", "col"])["coef"].sum()
+    assert len(ref_l) and np.allclose(mine_l.reindex(ref_l.index).fillna(0), ref_l, rtol=1e-12, atol=1e-12)
+    assert set(mine_l.index) == set(ref_l.index)  # the regional levels' terms, none more
     cols, coefs = benefit_terms(model)
     ref_b = pd.Series(coefs).groupby(cols).sum()
     mine_b = pd.Series(outcome.benefit.coefficients(params.base)).groupby(outcome.benefit.cols).sum()

@@ -113,10 +113,12 @@ class SampleSolver:
         upper = np.maximum(per["most"], 0.0).groupby(level="item").sum().reindex(range(count)).fillna(0.0)
         matrix = self.solver.matrix
         cols = matrix.positions[self.model.columns.col("L", np.arange(count))]
-        for col, lo, hi in zip(cols.tolist(), lower.tolist(), upper.tolist()):
-            if col >= 0:
+        for i, (col, lo, hi) in enumerate(zip(cols.tolist(), lower.tolist(), upper.tolist())):
+            if col >= 0:  # never narrower than the point estimates' bounds
+                own = self.model.model.L[i]
+                lo, hi = min(lo, own.lb if own.lb is not None else lo), max(hi, own.ub if own.ub is not None else hi)
                 unit = float(matrix.col_scale[col])
-                matrix.highs.changeColBounds(col, min(lo, 0.0) / unit, max(hi, 0.0) / unit)
+                matrix.highs.changeColBounds(col, lo / unit, hi / unit)
 
     def set_sample(self, theta: np.ndarray) -> None:
         """Put the sample's coefficients into HiGHS and its benefit into the stages."""
